@@ -1,0 +1,26 @@
+# Sourced by the other scripts: paths, pinned tool locations, ports. Not run on its own.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# worker-build and wasm-pack must never download: point them at what setup installed.
+export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$HOME/.cargo/bin/wasm-bindgen}"
+export WASM_OPT_BIN="${WASM_OPT_BIN:-$ROOT/node_modules/.bin/wasm-opt}"
+export ESBUILD_BIN="${ESBUILD_BIN:-$ROOT/node_modules/.bin/esbuild}"
+export WRANGLER_SEND_METRICS=false
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+# The demo's ports; the tests use their own so that both can run at once.
+export DEMO_PORT="${DEMO_PORT:-8787}"
+export DEMO_EMULATOR_PORT="${DEMO_EMULATOR_PORT:-8790}"
+export TEST_PORT="${TEST_PORT:-18787}"
+export TEST_EMULATOR_PORT="${TEST_EMULATOR_PORT:-18790}"
+
+# Waits until a URL answers (any status), at most $2 seconds.
+wait_for_url() {
+  local url=$1 limit=${2:-60} i=0
+  until curl -s -o /dev/null "$url"; do
+    i=$((i + 1))
+    [ "$i" -ge $((limit * 5)) ] && { echo "timed out waiting for $url" >&2; return 1; }
+    sleep 0.2
+  done
+}

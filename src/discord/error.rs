@@ -1,0 +1,282 @@
+//! Errors with stable string codes (DESIGN.md §3), shared by the browser and the Worker.
+//!
+//! Nothing here prints a token or a secret: raw bodies are kept in [`RawBody`], whose
+//! `Debug` and `Display` show only the length.
+
+use std::fmt;
+
+/// The stable codes every failure maps to; the JS `DiscordOAuthError.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The user (or Discord) refused at the consent screen.
+    AccessDenied,
+    /// The `state` came back missing, expired or different.
+    InvalidState,
+    /// Discord found the request malformed (OAuth2 `invalid_request`, API 400).
+    InvalidRequest,
+    /// The code, verifier or refresh token was refused (OAuth2 `invalid_grant`).
+    InvalidGrant,
+    /// A scope was refused or unknown.
+    InvalidScope,
+    /// The token is missing, expired or revoked (HTTP 401).
+    Unauthorized,
+    /// The token lacks access (HTTP 403).
+    Forbidden,
+    /// Discord does not know the resource (HTTP 404).
+    NotFound,
+    /// HTTP 429, or a bucket known to be empty before sending.
+    RateLimited,
+    /// Discord answered 5xx or something it does not document.
+    ServerError,
+    /// The request did not reach Discord or its answer did not come back.
+    NetworkError,
+    /// The library is configured wrongly (client id, redirect URI, secret, ...).
+    ConfigError,
+    /// The browser storage refused to read or write.
+    StorageError,
+}
+
+impl ErrorCode {
+    /// The code as a string, as JS and the Worker's JSON bodies carry it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::NetworkError => "network_error",
+            ErrorCode::ConfigError => "config_error",
+            ErrorCode::StorageError => "storage_error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A response body kept for diagnosis. It may hold a token (a token response that failed to
+/// parse), so `Debug` and `Display` print its length only; read it with [`RawBody::expose`].
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct RawBody(String);
+
+impl RawBody {
+    /// Wraps a body.
+    pub fn new(body: impl Into<String>) -> Self {
+        RawBody(body.into())
+    }
+    /// The body itself. Do not log it: it may contain a token.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody([{} bytes])", self.0.len())
+    }
+}
+
+impl fmt::Display for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} bytes]", self.0.len())
+    }
+}
+
+/// A 429 as Discord describes it (headers `Retry-After`, `X-RateLimit-*`, and the JSON body),
+/// or a bucket the limiter knows to be empty before sending.
+/// <https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit>
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimited {
+    /// Seconds to wait (the body's float `retry_after`, else the `Retry-After` header).
+    pub retry_after: f64,
+    /// Whether this is the global limit (`X-RateLimit-Global` / body `global`).
+    pub global: bool,
+    /// `X-RateLimit-Scope`: `user`, `global` or `shared`.
+    pub scope: Option<String>,
+    /// `X-RateLimit-Bucket`.
+    pub bucket: Option<String>,
+    /// Discord's message, e.g. "You are being rate limited.".
+    pub message: Option<String>,
+}
+
+/// Bad input to a core function, found before anything is sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Scope names Discord does not document.
+    #[error("unknown scopes: {}", .0.join(", "))]
+    UnknownScopes(Vec<String>),
+    /// A value outside what Discord accepts; `field` names it, `reason` says why.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The parameter or field.
+        field: &'static str,
+        /// What is wrong with it (never the value itself when it is secret).
+        reason: String,
+    },
+}
+
+/// Every failure of a Discord call, with a stable [`ErrorCode`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The redirect carried `error=access_denied`.
+    #[error("authorization was denied{}", fmt_desc(.description))]
+    AccessDenied {
+        /// Discord's `error_description`.
+        description: Option<String>,
+    },
+    /// The redirect's `state` is missing or is not the one this client sent.
+    #[error("the OAuth2 state is missing, expired or does not match")]
+    InvalidState,
+    /// An OAuth2 error (RFC 6749 §5.2) from the token endpoint or on the redirect.
+    #[error("OAuth2 error `{error}` (HTTP {status}){}", fmt_desc(.description))]
+    OAuth {
+        /// HTTP status (0 when it came on a redirect).
+        status: u16,
+        /// The `error` field, e.g. `invalid_grant`.
+        error: String,
+        /// The `error_description` field.
+        description: Option<String>,
+    },
+    /// A JSON error from the Discord API: `{"code": 50001, "message": "Missing Access"}`.
+    /// <https://discord.com/developers/docs/reference#error-messages>
+    #[error("Discord API error (HTTP {status}, code {code}): {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// Discord's JSON error code (0 for a general error).
+        code: u64,
+        /// Discord's message.
+        message: String,
+        /// The `errors` object of a 50035 Invalid Form Body, as raw JSON.
+        errors: Option<RawBody>,
+    },
+    /// HTTP 429, or a bucket known to be exhausted.
+    #[error("rate limited: retry after {:.3} s{}", .0.retry_after, if .0.global { " (global)" } else { "" })]
+    RateLimited(RateLimited),
+    /// A response Discord's documentation does not describe; the raw body is kept.
+    #[error("unexpected response from Discord (HTTP {status}): {reason}")]
+    Parse {
+        /// HTTP status.
+        status: u16,
+        /// What did not parse.
+        reason: String,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// `fetch` failed: offline, DNS, CORS, aborted.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The client is configured wrongly.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// Browser storage failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Bad input, found before sending.
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+fn fmt_desc(d: &Option<String>) -> String {
+    d.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::AccessDenied { .. } => ErrorCode::AccessDenied,
+            Error::InvalidState => ErrorCode::InvalidState,
+            Error::OAuth { error, status, .. } => match error.as_str() {
+                "access_denied" => ErrorCode::AccessDenied,
+                "invalid_grant" => ErrorCode::InvalidGrant,
+                "invalid_scope" => ErrorCode::InvalidScope,
+                // Wrong client id or secret is the integrator's configuration, not the user's.
+                "invalid_client" | "unauthorized_client" => ErrorCode::ConfigError,
+                "temporarily_unavailable" | "server_error" => ErrorCode::ServerError,
+                _ if *status >= 500 => ErrorCode::ServerError,
+                _ => ErrorCode::InvalidRequest,
+            },
+            Error::Api { status, .. } => match *status {
+                401 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Forbidden,
+                404 => ErrorCode::NotFound,
+                429 => ErrorCode::RateLimited,
+                s if s >= 500 => ErrorCode::ServerError,
+                _ => ErrorCode::InvalidRequest,
+            },
+            Error::RateLimited(_) => ErrorCode::RateLimited,
+            Error::Parse { status, .. } => match *status {
+                401 => ErrorCode::Unauthorized,
+                403 => ErrorCode::Forbidden,
+                404 => ErrorCode::NotFound,
+                _ => ErrorCode::ServerError,
+            },
+            Error::Network(_) => ErrorCode::NetworkError,
+            Error::Config(_) => ErrorCode::ConfigError,
+            Error::Storage(_) => ErrorCode::StorageError,
+            Error::Input(InputError::UnknownScopes(_)) => ErrorCode::InvalidScope,
+            Error::Input(_) => ErrorCode::ConfigError,
+        }
+    }
+
+    /// The HTTP status Discord answered, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::OAuth { status, .. } if *status != 0 => Some(*status),
+            Error::Api { status, .. } | Error::Parse { status, .. } => Some(*status),
+            Error::RateLimited(_) => Some(429),
+            _ => None,
+        }
+    }
+
+    /// Seconds to wait before trying again, for a rate limit.
+    pub fn retry_after(&self) -> Option<f64> {
+        match self {
+            Error::RateLimited(r) => Some(r.retry_after),
+            _ => None,
+        }
+    }
+
+    /// Whether a rate limit is Discord's global one.
+    pub fn global(&self) -> Option<bool> {
+        match self {
+            Error::RateLimited(r) => Some(r.global),
+            _ => None,
+        }
+    }
+
+    /// Discord's JSON error code, for API errors.
+    pub fn discord_code(&self) -> Option<u64> {
+        match self {
+            Error::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Discord's human description: `error_description` or the API `message`.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Error::AccessDenied { description } | Error::OAuth { description, .. } => {
+                description.as_deref()
+            }
+            Error::Api { message, .. } => Some(message),
+            Error::RateLimited(r) => r.message.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Result of every fallible core function.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

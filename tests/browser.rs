@@ -1,0 +1,32 @@
+//! Browser tests: compiled to wasm32 and run in headless Chromium by `wasm-pack test`.
+//! They use the real `sessionStorage`, `crypto.getRandomValues` and `fetch`.
+#![cfg(all(target_arch = "wasm32", feature = "browser"))]
+
+use discord_oauth_wasm::browser::storage::{Area, Store};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn random_values_come_from_the_browser_and_survive_in_session_storage() {
+    // Two draws from crypto.getRandomValues (through getrandom) differ.
+    let mut a = [0u8; 32];
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut a).expect("crypto.getRandomValues");
+    getrandom::fill(&mut b).expect("crypto.getRandomValues");
+    assert_ne!(a, b);
+
+    let store = Store::new(Area::Session, "discord-oauth-wasm:test");
+    let value: String = a.iter().map(|x| format!("{x:02x}")).collect();
+    store.set("pkce", &value).expect("write sessionStorage");
+    assert_eq!(store.get("pkce").expect("read"), Some(value.clone()));
+
+    // The key is namespaced: the raw sessionStorage holds it under the prefix.
+    let raw = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .expect("sessionStorage");
+    assert_eq!(raw.get_item("discord-oauth-wasm:test:pkce").unwrap(), Some(value));
+
+    store.remove("pkce").expect("remove");
+    assert_eq!(store.get("pkce").expect("read"), None);
+}
