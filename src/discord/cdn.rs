@@ -1,1 +1,347 @@
-//! TODO: being written.
+//! Image URLs on Discord's CDN.
+//!
+//! <https://discord.com/developers/docs/reference#image-formatting>
+//!
+//! Quirks handled here: hashes starting with `a_` are animated and default to GIF; only
+//! animated images may be asked for as GIF; `size` is a power of two from 16 to 4096;
+//! default avatars exist only as PNG and are picked by `(id >> 22) % 6` for users on the new
+//! username system (discriminator `"0"`) and by `discriminator % 5` for the others.
+//! Hashes are checked to be plain `[A-Za-z0-9_]` so that nothing else lands in the path.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::config::CDN_BASE;
+use super::error::InputError;
+use super::models::{Application, Guild, Member, User};
+use super::snowflake::Snowflake;
+
+/// An image format the CDN serves.
+/// <https://discord.com/developers/docs/reference#image-formatting-image-formats>
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// `.png`
+    Png,
+    /// `.jpg` (JPEG)
+    Jpeg,
+    /// `.webp`
+    Webp,
+    /// `.gif`, for animated images only.
+    Gif,
+}
+
+impl ImageFormat {
+    /// The file extension used in the URL.
+    pub const fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Gif => "gif",
+        }
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for ImageFormat {
+    type Err = InputError;
+
+    /// `png`, `jpg`/`jpeg`, `webp` or `gif`, in any case, with or without a leading dot.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().trim_start_matches('.');
+        match s.to_ascii_lowercase().as_str() {
+            "png" => Ok(ImageFormat::Png),
+            "jpg" | "jpeg" => Ok(ImageFormat::Jpeg),
+            "webp" => Ok(ImageFormat::Webp),
+            "gif" => Ok(ImageFormat::Gif),
+            _ => Err(invalid(
+                "format",
+                format!("unknown image format {s:?}; use png, jpg, webp or gif"),
+            )),
+        }
+    }
+}
+
+/// What to ask the CDN for: `size` (a power of two, 16–4096) and `format` (default: GIF for
+/// animated hashes, PNG otherwise).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CdnOptions {
+    /// The `size` query parameter.
+    pub size: Option<u16>,
+    /// The file format.
+    pub format: Option<ImageFormat>,
+}
+
+impl CdnOptions {
+    /// Options with a size only.
+    pub const fn sized(size: u16) -> Self {
+        CdnOptions {
+            size: Some(size),
+            format: None,
+        }
+    }
+}
+
+/// Which formats an endpoint serves.
+#[derive(Clone, Copy)]
+enum Formats {
+    /// PNG, JPEG, WebP, and GIF for animated hashes.
+    Animatable,
+    /// PNG, JPEG, WebP.
+    Static,
+    /// PNG only.
+    PngOnly,
+}
+
+fn invalid(field: &'static str, reason: String) -> InputError {
+    InputError::Invalid { field, reason }
+}
+
+/// Whether a hash names an animated image (`a_` prefix).
+pub fn is_animated(hash: &str) -> bool {
+    hash.starts_with("a_")
+}
+
+fn check_hash(hash: &str) -> Result<(), InputError> {
+    let ok = !hash.is_empty()
+        && hash.len() <= 128
+        && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("hash", "not an image hash".to_owned()))
+    }
+}
+
+fn check_size(size: Option<u16>) -> Result<(), InputError> {
+    match size {
+        Some(s) if !(16..=4096).contains(&s) || !s.is_power_of_two() => Err(invalid(
+            "size",
+            format!("must be a power of two from 16 to 4096, got {s}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `{CDN_BASE}/{path}/{hash}.{ext}[?size=N]`, after checking hash, size and format.
+fn image_url(
+    path: &str,
+    hash: &str,
+    opts: &CdnOptions,
+    formats: Formats,
+) -> Result<String, InputError> {
+    check_hash(hash)?;
+    check_size(opts.size)?;
+    let animated = is_animated(hash);
+    let format = match (opts.format, formats) {
+        (None, Formats::Animatable) if animated => ImageFormat::Gif,
+        (None, _) => ImageFormat::Png,
+        (Some(f), Formats::PngOnly) if f != ImageFormat::Png => {
+            return Err(invalid(
+                "format",
+                format!("only png is served here, not {f}"),
+            ));
+        }
+        (Some(ImageFormat::Gif), Formats::Static) => {
+            return Err(invalid(
+                "format",
+                "gif is not served for this image".to_owned(),
+            ));
+        }
+        (Some(ImageFormat::Gif), Formats::Animatable) if !animated => {
+            return Err(invalid(
+                "format",
+                "gif is only served for animated (a_) hashes".to_owned(),
+            ));
+        }
+        (Some(f), _) => f,
+    };
+    let mut url = format!("{CDN_BASE}/{path}/{hash}.{}", format.extension());
+    if let Some(size) = opts.size {
+        url.push_str(&format!("?size={size}"));
+    }
+    Ok(url)
+}
+
+/// A user's avatar: `avatars/{user_id}/{hash}`.
+pub fn user_avatar_url(
+    user_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &format!("avatars/{user_id}"),
+        hash,
+        opts,
+        Formats::Animatable,
+    )
+}
+
+/// The index (0–5) of a user's default avatar: `(id >> 22) % 6` on the new username system
+/// (discriminator `"0"`), else `discriminator % 5`. An unreadable discriminator is treated
+/// as the new system.
+/// <https://discord.com/developers/docs/reference#image-formatting-cdn-endpoints>
+pub fn default_avatar_index(user_id: Snowflake, discriminator: &str) -> u8 {
+    match discriminator.parse::<u16>() {
+        Ok(d) if discriminator != "0" => (d % 5) as u8,
+        _ => ((user_id.get() >> 22) % 6) as u8,
+    }
+}
+
+/// A default avatar: `embed/avatars/{index}.png` (PNG only; no size is needed).
+pub fn default_avatar_url(user_id: Snowflake, discriminator: &str) -> String {
+    format!(
+        "{CDN_BASE}/embed/avatars/{}.png",
+        default_avatar_index(user_id, discriminator)
+    )
+}
+
+/// The avatar to show for a user: their own, or the default one when `avatar` is `null`
+/// (the JS `avatarUrl`). For a default avatar, `format` is ignored (it exists only as PNG)
+/// but `size` is still checked.
+pub fn avatar_url(user: &User, opts: &CdnOptions) -> Result<String, InputError> {
+    match user.avatar.as_deref() {
+        Some(hash) => user_avatar_url(user.id, hash, opts),
+        None => {
+            check_size(opts.size)?;
+            Ok(default_avatar_url(user.id, &user.discriminator))
+        }
+    }
+}
+
+/// A user's profile banner: `banners/{user_id}/{hash}`.
+pub fn user_banner_url(
+    user_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &format!("banners/{user_id}"),
+        hash,
+        opts,
+        Formats::Animatable,
+    )
+}
+
+/// A user's banner, or `None` when they have none (the JS `bannerUrl`).
+pub fn banner_url(user: &User, opts: &CdnOptions) -> Result<Option<String>, InputError> {
+    user.banner
+        .as_deref()
+        .map(|h| user_banner_url(user.id, h, opts))
+        .transpose()
+}
+
+/// A guild's icon: `icons/{guild_id}/{hash}`.
+pub fn guild_icon_url(
+    guild_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &format!("icons/{guild_id}"),
+        hash,
+        opts,
+        Formats::Animatable,
+    )
+}
+
+/// A guild's icon, or `None` when it has none (the JS `guildIconUrl`).
+pub fn guild_icon(guild: &Guild, opts: &CdnOptions) -> Result<Option<String>, InputError> {
+    guild
+        .icon
+        .as_deref()
+        .map(|h| guild_icon_url(guild.id, h, opts))
+        .transpose()
+}
+
+/// A guild's banner: `banners/{guild_id}/{hash}`.
+pub fn guild_banner_url(
+    guild_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &format!("banners/{guild_id}"),
+        hash,
+        opts,
+        Formats::Animatable,
+    )
+}
+
+/// A member's guild avatar: `guilds/{guild_id}/users/{user_id}/avatars/{hash}`.
+pub fn member_avatar_url(
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    let path = format!("guilds/{guild_id}/users/{user_id}/avatars");
+    image_url(&path, hash, opts, Formats::Animatable)
+}
+
+/// The avatar to show for a member in a guild: the guild avatar if set, else the user's
+/// avatar (or default). `Ok(None)` when the member carries no user to fall back on.
+pub fn member_display_avatar_url(
+    guild_id: Snowflake,
+    member: &Member,
+    opts: &CdnOptions,
+) -> Result<Option<String>, InputError> {
+    let Some(user) = &member.user else {
+        return Ok(None);
+    };
+    match member.avatar.as_deref() {
+        Some(hash) => member_avatar_url(guild_id, user.id, hash, opts).map(Some),
+        None => avatar_url(user, opts).map(Some),
+    }
+}
+
+/// A member's guild banner: `guilds/{guild_id}/users/{user_id}/banners/{hash}`.
+pub fn member_banner_url(
+    guild_id: Snowflake,
+    user_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    let path = format!("guilds/{guild_id}/users/{user_id}/banners");
+    image_url(&path, hash, opts, Formats::Animatable)
+}
+
+/// An application's icon: `app-icons/{application_id}/{hash}` (PNG, JPEG, WebP).
+pub fn application_icon_url(
+    application_id: Snowflake,
+    hash: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &format!("app-icons/{application_id}"),
+        hash,
+        opts,
+        Formats::Static,
+    )
+}
+
+/// An application's icon, or `None` when it has none.
+pub fn application_icon(
+    app: &Application,
+    opts: &CdnOptions,
+) -> Result<Option<String>, InputError> {
+    app.icon
+        .as_deref()
+        .map(|h| application_icon_url(app.id, h, opts))
+        .transpose()
+}
+
+/// An avatar decoration: `avatar-decoration-presets/{asset}.png` (PNG only; animated
+/// decorations are APNG).
+pub fn avatar_decoration_url(asset: &str, opts: &CdnOptions) -> Result<String, InputError> {
+    image_url("avatar-decoration-presets", asset, opts, Formats::PngOnly)
+}
+
+#[cfg(test)]
+#[path = "cdn_tests.rs"]
+mod tests;

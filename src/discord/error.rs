@@ -123,6 +123,9 @@ pub enum InputError {
         /// What is wrong with it (never the value itself when it is secret).
         reason: String,
     },
+    /// A malformed redirect back from Discord (repeated, empty or oversized parameters...).
+    #[error(transparent)]
+    Callback(#[from] crate::discord::callback::CallbackError),
 }
 
 /// Every failure of a Discord call, with a stable [`ErrorCode`].
@@ -227,6 +230,7 @@ impl Error {
             Error::Config(_) => ErrorCode::ConfigError,
             Error::Storage(_) => ErrorCode::StorageError,
             Error::Input(InputError::UnknownScopes(_)) => ErrorCode::InvalidScope,
+            Error::Input(InputError::Callback(e)) => e.code(),
             Error::Input(_) => ErrorCode::ConfigError,
         }
     }
@@ -276,6 +280,101 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// The `{code, message, errors}` body of a Discord API error.
+/// <https://discord.com/developers/docs/reference#error-messages>
+#[derive(serde::Deserialize)]
+struct ApiErrorBody {
+    code: u64,
+    message: String,
+    #[serde(default)]
+    errors: Option<crate::discord::json::JsonValue>,
+}
+
+impl Error {
+    /// The error for a non-2xx answer of the Discord API (every resource endpoint calls this):
+    ///
+    /// - 429 → [`Error::RateLimited`] (body `retry_after` preferred, headers as fallback; see
+    ///   [`crate::discord::ratelimit::rate_limited`]);
+    /// - a JSON error `{"code": 50001, "message": "Missing Access", "errors": {…}}`
+    ///   (<https://discord.com/developers/docs/reference#error-messages>, codes at
+    ///   <https://discord.com/developers/docs/topics/opcodes-and-status-codes#json>) →
+    ///   [`Error::Api`] with the HTTP status, Discord's code and message, and `errors` kept
+    ///   as raw JSON;
+    /// - an OAuth2 error body `{"error": "invalid_grant", …}` → [`Error::OAuth`];
+    /// - anything else (an HTML page from Cloudflare, an empty 502) → [`Error::Parse`] with
+    ///   the status, which maps 401/403/404 to their codes and the rest to `server_error`.
+    ///
+    /// A 2xx answer given here is a caller bug; it comes back as [`Error::Parse`].
+    pub fn from_response<J: crate::discord::json::JsonCodec>(
+        response: &crate::discord::http::HttpResponse,
+    ) -> Error {
+        let status = response.status;
+        if status == 429 {
+            return Error::RateLimited(crate::discord::ratelimit::rate_limited::<J>(response));
+        }
+        let parse = |reason: &str| Error::Parse {
+            status,
+            reason: reason.to_owned(),
+            body: RawBody::new(response.body.clone()),
+        };
+        if response.is_success() {
+            return parse("a successful response was handled as an error");
+        }
+        if let Ok(body) = J::decode::<ApiErrorBody>(&response.body) {
+            let errors = body
+                .errors
+                .and_then(|e| e.to_json::<J>().ok())
+                .map(RawBody::new);
+            return Error::Api {
+                status,
+                code: body.code,
+                message: body.message,
+                errors,
+            };
+        }
+        if let Some(e) = oauth_error::<J>(status, &response.body) {
+            return e;
+        }
+        if status >= 500 {
+            parse("Discord answered with a server error and no JSON error body")
+        } else {
+            parse("the error response is not a JSON error Discord documents")
+        }
+    }
+}
+
+/// The error for a non-2xx answer of any Discord API endpoint: the same as
+/// [`Error::from_response`], as a free function for the resource parsers.
+pub fn process_api_error<J: crate::discord::json::JsonCodec>(
+    response: &crate::discord::http::HttpResponse,
+) -> Error {
+    Error::from_response::<J>(response)
+}
+
+/// The `{"error": "...", "error_description": "..."}` body of an OAuth2 error (RFC 6749 §5.2).
+#[derive(serde::Deserialize)]
+struct OAuthErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// An OAuth2 error body as [`Error::OAuth`], if the body is one.
+pub(crate) fn oauth_error<J: crate::discord::json::JsonCodec>(
+    status: u16,
+    body: &str,
+) -> Option<Error> {
+    let b = J::decode::<OAuthErrorBody>(body).ok()?;
+    if b.error.is_empty() {
+        return None;
+    }
+    Some(Error::OAuth {
+        status,
+        error: b.error,
+        description: b.error_description,
+    })
 }
 
 /// Result of every fallible core function.

@@ -62,7 +62,12 @@ impl Body {
 // Bodies carry client secrets, codes, verifiers and tokens: never print them.
 impl fmt::Debug for Body {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Body({}, {} bytes, [redacted])", self.content_type(), self.as_str().len())
+        write!(
+            f,
+            "Body({}, {} bytes, [redacted])",
+            self.content_type(),
+            self.as_str().len()
+        )
     }
 }
 
@@ -134,7 +139,11 @@ impl HttpResponse {
             .into_iter()
             .map(|(n, v)| (n.to_ascii_lowercase(), v))
             .collect();
-        HttpResponse { status, headers, body }
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// The value of a header (name compared without case).

@@ -34,3 +34,185 @@ impl JsonCodec for SerdeJson {
         serde_json::to_string(value).map_err(|e| JsonError(e.to_string()))
     }
 }
+
+/// Any JSON document, kept as a tree: for the parts of a Discord answer the core passes on
+/// without a typed model (the token response's `guild` and `webhook`, the `errors` object of a
+/// 50035 error). It works with every [`JsonCodec`], which a raw-text capture would not (the
+/// browser decodes through JS values, not text). Numbers keep their integer form, so a large
+/// integer is not rounded through `f64`.
+///
+/// `Debug` prints only the shape: these values can hold secrets (a webhook `token`).
+#[derive(Clone, PartialEq)]
+pub enum JsonValue {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A non-negative integer.
+    UInt(u64),
+    /// A negative integer.
+    Int(i64),
+    /// A number with a fraction or exponent.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<JsonValue>),
+    /// An object, members in document order.
+    Object(Vec<(String, JsonValue)>),
+}
+
+impl JsonValue {
+    /// The member `key` of an object (the first, if repeated).
+    pub fn get(&self, key: &str) -> Option<&JsonValue> {
+        match self {
+            JsonValue::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            JsonValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// This value as JSON text.
+    pub fn to_json<J: JsonCodec>(&self) -> Result<String, JsonError> {
+        J::encode(self)
+    }
+
+    /// This value decoded into a typed model (e.g. the `guild` of a token response into a
+    /// guild model), by a round trip through `J`.
+    pub fn decode_as<J: JsonCodec, T: DeserializeOwned>(&self) -> Result<T, JsonError> {
+        J::decode(&J::encode(self)?)
+    }
+}
+
+impl std::fmt::Debug for JsonValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonValue::Null => f.write_str("null"),
+            JsonValue::Bool(_) => f.write_str("bool"),
+            JsonValue::UInt(_) | JsonValue::Int(_) | JsonValue::Float(_) => f.write_str("number"),
+            JsonValue::String(s) => write!(f, "string({} bytes)", s.len()),
+            JsonValue::Array(a) => write!(f, "array({} items)", a.len()),
+            JsonValue::Object(o) => {
+                let keys: Vec<&str> = o.iter().map(|(k, _)| k.as_str()).collect();
+                write!(f, "object{keys:?}")
+            }
+        }
+    }
+}
+
+impl Serialize for JsonValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            JsonValue::Null => s.serialize_unit(),
+            JsonValue::Bool(b) => s.serialize_bool(*b),
+            JsonValue::UInt(n) => s.serialize_u64(*n),
+            JsonValue::Int(n) => s.serialize_i64(*n),
+            JsonValue::Float(n) => s.serialize_f64(*n),
+            JsonValue::String(v) => s.serialize_str(v),
+            JsonValue::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            JsonValue::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonValueVisitor)
+    }
+}
+
+struct JsonValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonValueVisitor {
+    type Value = JsonValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<JsonValue, E> {
+        Ok(JsonValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<JsonValue, E> {
+        Ok(JsonValue::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<JsonValue, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<JsonValue, E> {
+        Ok(JsonValue::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<JsonValue, E> {
+        Ok(JsonValue::UInt(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<JsonValue, E> {
+        Ok(if v >= 0 {
+            JsonValue::UInt(v as u64)
+        } else {
+            JsonValue::Int(v)
+        })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<JsonValue, E> {
+        // JS numbers arrive as f64 even when integral; keep those as integers.
+        if v.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&v) {
+            Ok(JsonValue::UInt(v as u64))
+        } else if v.fract() == 0.0 && (-9_007_199_254_740_991.0..0.0).contains(&v) {
+            Ok(JsonValue::Int(v as i64))
+        } else {
+            Ok(JsonValue::Float(v))
+        }
+    }
+    fn visit_str<E>(self, v: &str) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<JsonValue, E> {
+        Ok(JsonValue::String(v))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(JsonValue::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonValue, A::Error> {
+        let mut members = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, JsonValue>()? {
+            members.push((k, v));
+        }
+        Ok(JsonValue::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_value_round_trips() {
+        let text = r#"{"a":[1,-2,3.5,"x",null,true],"big":18446744073709551615,"o":{}}"#;
+        let v: JsonValue = SerdeJson::decode(text).unwrap();
+        assert_eq!(v.to_json::<SerdeJson>().unwrap(), text);
+        assert_eq!(v.get("big"), Some(&JsonValue::UInt(u64::MAX)));
+        assert_eq!(format!("{v:?}"), r#"object["a", "big", "o"]"#);
+    }
+}

@@ -12,6 +12,8 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::error::InputError;
+
 /// The Discord epoch: the first millisecond of 2015, in Unix milliseconds.
 /// <https://discord.com/developers/docs/reference#snowflakes>
 pub const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
@@ -33,6 +35,17 @@ pub enum SnowflakeParseError {
     /// The number does not fit in 64 bits.
     #[error("a snowflake must fit in 64 bits")]
     Overflow,
+}
+
+impl SnowflakeParseError {
+    /// This error as an [`InputError::Invalid`] on `field` (e.g. `"guild_id"`), for ids
+    /// that come from a caller rather than from Discord.
+    pub fn into_input(self, field: &'static str) -> InputError {
+        InputError::Invalid {
+            field,
+            reason: self.to_string(),
+        }
+    }
 }
 
 impl Snowflake {
@@ -59,7 +72,7 @@ impl Snowflake {
     pub const fn from_timestamp_ms(unix_ms: u64) -> Self {
         let since = unix_ms.saturating_sub(DISCORD_EPOCH_MS);
         if since > (u64::MAX >> 22) {
-            Snowflake(u64::MAX & !((1 << 22) - 1))
+            Snowflake(!((1 << 22) - 1))
         } else {
             Snowflake(since << 22)
         }
@@ -134,7 +147,9 @@ impl Serialize for Snowflake {
 impl<'de> Deserialize<'de> for Snowflake {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer
-            .deserialize_any(U64Visitor { expecting: "a snowflake as a decimal string" })
+            .deserialize_any(U64Visitor {
+                expecting: "a snowflake as a decimal string",
+            })
             .map(Snowflake)
     }
 }
@@ -199,25 +214,56 @@ mod tests {
         assert_eq!(id.worker_id(), 1);
         assert_eq!(id.process_id(), 0);
         assert_eq!(id.increment(), 7);
-        assert_eq!(Snowflake::from_timestamp_ms(1_462_015_105_796).0 >> 22, id.0 >> 22);
+        assert_eq!(
+            Snowflake::from_timestamp_ms(1_462_015_105_796).0 >> 22,
+            id.0 >> 22
+        );
     }
 
     #[test]
     fn from_timestamp_edges() {
         assert_eq!(Snowflake::from_timestamp_ms(0), Snowflake(0));
         assert_eq!(Snowflake::from_timestamp_ms(u64::MAX).0 & 0x3F_FFFF, 0);
-        assert_eq!(Snowflake(u64::MAX).timestamp_ms(), (u64::MAX >> 22) + DISCORD_EPOCH_MS);
+        assert_eq!(
+            Snowflake(u64::MAX).timestamp_ms(),
+            (u64::MAX >> 22) + DISCORD_EPOCH_MS
+        );
     }
 
     #[test]
     fn parse_errors_are_typed() {
         assert_eq!("".parse::<Snowflake>(), Err(SnowflakeParseError::Empty));
-        assert_eq!("12a".parse::<Snowflake>(), Err(SnowflakeParseError::InvalidDigit));
-        assert_eq!("-1".parse::<Snowflake>(), Err(SnowflakeParseError::InvalidDigit));
-        assert_eq!("+1".parse::<Snowflake>(), Err(SnowflakeParseError::InvalidDigit));
-        assert_eq!(" 1".parse::<Snowflake>(), Err(SnowflakeParseError::InvalidDigit));
-        assert_eq!("18446744073709551616".parse::<Snowflake>(), Err(SnowflakeParseError::Overflow));
-        assert_eq!("18446744073709551615".parse::<Snowflake>(), Ok(Snowflake(u64::MAX)));
+        assert_eq!(
+            "12a".parse::<Snowflake>(),
+            Err(SnowflakeParseError::InvalidDigit)
+        );
+        assert_eq!(
+            "-1".parse::<Snowflake>(),
+            Err(SnowflakeParseError::InvalidDigit)
+        );
+        assert_eq!(
+            "+1".parse::<Snowflake>(),
+            Err(SnowflakeParseError::InvalidDigit)
+        );
+        assert_eq!(
+            " 1".parse::<Snowflake>(),
+            Err(SnowflakeParseError::InvalidDigit)
+        );
+        assert_eq!(
+            "18446744073709551616".parse::<Snowflake>(),
+            Err(SnowflakeParseError::Overflow)
+        );
+        assert_eq!(
+            "x".parse::<Snowflake>().unwrap_err().into_input("guild_id"),
+            InputError::Invalid {
+                field: "guild_id",
+                reason: "a snowflake holds only the digits 0-9".into()
+            }
+        );
+        assert_eq!(
+            "18446744073709551615".parse::<Snowflake>(),
+            Ok(Snowflake(u64::MAX))
+        );
     }
 
     #[test]
@@ -227,10 +273,23 @@ mod tests {
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"80351110224678912\"");
         let id: Snowflake = serde_json::from_str("80351110224678912").unwrap();
         assert_eq!(id.0, 80_351_110_224_678_912);
-        assert_eq!(serde_json::from_str::<Snowflake>("12.0").unwrap(), Snowflake(12));
-        for bad in ["-1", "1.5", "1e300", "\"\"", "\"x\"", "null", "true", "[]", "{}",
-            "\"99999999999999999999\"", "99999999999999999999"]
-        {
+        assert_eq!(
+            serde_json::from_str::<Snowflake>("12.0").unwrap(),
+            Snowflake(12)
+        );
+        for bad in [
+            "-1",
+            "1.5",
+            "1e300",
+            "\"\"",
+            "\"x\"",
+            "null",
+            "true",
+            "[]",
+            "{}",
+            "\"99999999999999999999\"",
+            "99999999999999999999",
+        ] {
             assert!(serde_json::from_str::<Snowflake>(bad).is_err(), "{bad}");
         }
     }
