@@ -262,30 +262,16 @@ impl RateLimiter {
     /// because it does not depend on the clocks agreeing.
     pub fn update(&mut self, route: &str, response: &HttpResponse, now_ms: u64) {
         let headers = RateLimitHeaders::from_response(response);
-        if let Some(hash) = &headers.bucket
-            && self.routes.get(route) != Some(hash)
-        {
-            self.routes.insert(route.to_owned(), hash.clone());
-        }
+        self.learn_bucket(route, &headers);
         if response.status == 429 {
-            // The body is parsed without a codec here: only `global` and `retry_after` are
-            // needed, and the headers carry both; `rate_limited` is the precise reading.
+            // Read from the headers here (no codec): Discord always sends `Retry-After` on a
+            // 429. For the body's more precise `retry_after`, use `update_json`.
             let wait_secs = headers
                 .retry_after
                 .or(headers.reset_after)
                 .unwrap_or(DEFAULT_RETRY_AFTER_SECS);
-            let until = now_ms.saturating_add(secs_to_ms(wait_secs));
-            if headers.global || headers.scope.as_deref() == Some("global") {
-                self.global_until_ms = self.global_until_ms.max(until);
-                return;
-            }
-            // `user` and `shared` limits both block this bucket (a shared limit is per
-            // resource and does not count against us, but the resource is still closed).
-            let key = self.bucket_key(route);
-            let bucket = self.buckets.entry(key).or_default();
-            bucket.remaining = Some(0);
-            bucket.reset_at_ms = bucket.reset_at_ms.max(until);
-            self.prune(now_ms);
+            let global = headers.global || headers.scope.as_deref() == Some("global");
+            self.block(route, wait_secs, global, now_ms);
             return;
         }
         if headers.remaining.is_none() && headers.limit.is_none() && headers.reset_after.is_none() {
@@ -305,6 +291,49 @@ impl RateLimiter {
         bucket.limit = headers.limit.or(bucket.limit);
         bucket.remaining = headers.remaining;
         bucket.reset_at_ms = reset_at_ms;
+        self.prune(now_ms);
+    }
+
+    /// Like [`update`](Self::update), but a 429 is read with [`rate_limited`], so the body's
+    /// `retry_after` and `global` count too (e.g. a 429 without headers).
+    pub fn update_json<J: JsonCodec>(&mut self, route: &str, response: &HttpResponse, now_ms: u64) {
+        if response.status == 429 {
+            self.learn_bucket(route, &RateLimitHeaders::from_response(response));
+            let limited = rate_limited::<J>(response);
+            self.record_rate_limited(route, &limited, now_ms);
+        } else {
+            self.update(route, response, now_ms);
+        }
+    }
+
+    /// Blocks `route`'s bucket (or everything, for a global limit) for a rate limit already
+    /// parsed, e.g. the [`RateLimited`] inside an error from a response parser.
+    pub fn record_rate_limited(&mut self, route: &str, limited: &RateLimited, now_ms: u64) {
+        let global = limited.global || limited.scope.as_deref() == Some("global");
+        self.block(route, limited.retry_after, global, now_ms);
+    }
+
+    /// Remembers which bucket hash Discord announced for `route`.
+    fn learn_bucket(&mut self, route: &str, headers: &RateLimitHeaders) {
+        if let Some(hash) = &headers.bucket
+            && self.routes.get(route) != Some(hash)
+        {
+            self.routes.insert(route.to_owned(), hash.clone());
+        }
+    }
+
+    fn block(&mut self, route: &str, wait_secs: f64, global: bool, now_ms: u64) {
+        let until = now_ms.saturating_add(secs_to_ms(wait_secs));
+        if global {
+            self.global_until_ms = self.global_until_ms.max(until);
+            return;
+        }
+        // `user` and `shared` limits both block this bucket (a shared limit is per resource
+        // and does not count against us, but the resource is still closed).
+        let key = self.bucket_key(route);
+        let bucket = self.buckets.entry(key).or_default();
+        bucket.remaining = Some(0);
+        bucket.reset_at_ms = bucket.reset_at_ms.max(until);
         self.prune(now_ms);
     }
 

@@ -247,6 +247,30 @@ fn a_user_429_blocks_only_its_bucket() {
 }
 
 #[test]
+fn update_json_reads_the_body_of_a_bare_429() {
+    let mut rl = RateLimiter::new();
+    let bare = response(429, &[], r#"{"retry_after": 0.25, "global": true}"#);
+    rl.update_json::<SerdeJson>("GET /x", &bare, 0);
+    assert_eq!(
+        rl.before_request("GET /y", 0),
+        Some(Wait {
+            ms: 250,
+            global: true
+        })
+    );
+    assert_eq!(rl.before_request("GET /x", 250), None);
+    let mut rl = RateLimiter::new();
+    rl.record_rate_limited("GET /x", &rate_limited::<SerdeJson>(&docs_429()), 0);
+    assert_eq!(
+        rl.before_request("GET /x", 0),
+        Some(Wait {
+            ms: 64_570,
+            global: false
+        })
+    );
+}
+
+#[test]
 fn reset_epoch_is_used_without_reset_after() {
     let mut rl = RateLimiter::new();
     let now_ms = 1_470_173_022_000;
