@@ -1,0 +1,242 @@
+//! The control API under `/_emulator/` (JSON): scripted faults, token expiry, token lifetime,
+//! run-time redirect URIs, rate-limit budgets, counters and reset. Errors answer
+//! `{"error": "<code>", "message": "<text>"}`.
+
+use axum::Router;
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::api::param;
+use crate::authorize::{control_error, emulator_authorize};
+use crate::errors::json_response;
+use crate::faults::Fault;
+use crate::fixtures::Limit;
+use crate::state::Shared;
+use crate::util::{now_secs, read_body};
+
+/// The control routes.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/_emulator/health", get(health))
+        .route("/_emulator/authorize", post(emulator_authorize))
+        .route(
+            "/_emulator/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+        .route("/_emulator/tokens/expire", post(expire_tokens))
+        .route("/_emulator/token-lifetime", post(token_lifetime))
+        .route(
+            "/_emulator/applications/{application_id}/redirect_uris",
+            post(add_redirect_uri),
+        )
+        .route(
+            "/_emulator/rate-limits",
+            post(rate_limits).get(get_rate_limits),
+        )
+        .route("/_emulator/counters", get(counters))
+        .route("/_emulator/reset", post(reset))
+}
+
+/// Reads an optional JSON body (empty means `{}`).
+async fn json_body(req: Request) -> Result<Value, Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = read_body(&parts.headers, body).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|_| control_error("invalid_json", "The body is not valid JSON"))
+}
+
+macro_rules! tri {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(resp) => return resp,
+        }
+    };
+}
+
+fn ok(body: Value) -> Response {
+    json_response(StatusCode::OK, &body)
+}
+
+async fn health() -> Response {
+    ok(json!({ "ok": true, "name": "discord-emulator", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+/// `POST /_emulator/faults`: `{route, count?, kind, status?, retry_after?, global?, body?,
+/// delay_ms?}` → `{"fault": {...}}`.
+async fn add_fault(State(emu): State<Shared>, req: Request) -> Response {
+    let v = tri!(json_body(req).await);
+    let mut st = emu.lock();
+    let id = st.faults.iter().map(|f| f.id).max().unwrap_or(0) + 1;
+    match Fault::parse(&v, id) {
+        Ok(f) => {
+            st.faults.push(f.clone());
+            ok(json!({ "fault": f }))
+        }
+        Err(msg) => control_error("invalid_fault", &msg),
+    }
+}
+
+async fn list_faults(State(emu): State<Shared>) -> Response {
+    ok(json!({ "faults": emu.lock().faults }))
+}
+
+async fn clear_faults(State(emu): State<Shared>) -> Response {
+    let mut st = emu.lock();
+    let n = st.faults.len();
+    st.faults.clear();
+    ok(json!({ "cleared": n }))
+}
+
+/// `POST /_emulator/tokens/expire`: `{}` expires every access token; `{"access_token": T}`
+/// only that one. Refresh tokens keep working. → `{"expired": n}`.
+async fn expire_tokens(State(emu): State<Shared>, req: Request) -> Response {
+    let v = tri!(json_body(req).await);
+    let mut st = emu.lock();
+    let past = now_secs() - 1.0;
+    match v.get("access_token") {
+        None | Some(Value::Null) => {
+            let mut n = 0;
+            for g in st.grants.values_mut() {
+                if g.expires_at > past {
+                    g.expires_at = past;
+                    n += 1;
+                }
+            }
+            ok(json!({ "expired": n }))
+        }
+        Some(Value::String(t)) => match st.grants.values_mut().find(|g| &g.access_token == t) {
+            Some(g) => {
+                g.expires_at = past;
+                ok(json!({ "expired": 1 }))
+            }
+            None => json_response(
+                StatusCode::NOT_FOUND,
+                &json!({ "error": "unknown_token", "message": "No live grant has this access token" }),
+            ),
+        },
+        Some(_) => control_error("invalid_request", "\"access_token\" must be a string"),
+    }
+}
+
+/// `POST /_emulator/token-lifetime`: `{"seconds": n}` for tokens issued from now on.
+async fn token_lifetime(State(emu): State<Shared>, req: Request) -> Response {
+    let v = tri!(json_body(req).await);
+    match v.get("seconds").and_then(Value::as_u64) {
+        Some(s) if s <= 10 * 365 * 86_400 => {
+            emu.lock().token_lifetime = s;
+            ok(json!({ "seconds": s }))
+        }
+        _ => control_error(
+            "invalid_request",
+            "\"seconds\" must be an integer from 0 to 315360000",
+        ),
+    }
+}
+
+/// `POST /_emulator/applications/{id}/redirect_uris`: `{"uri": "..."}` registers another
+/// redirect URI → `{"redirect_uris": [...]}`.
+async fn add_redirect_uri(
+    State(emu): State<Shared>,
+    params: RawPathParams,
+    req: Request,
+) -> Response {
+    let app_id = param(&params, "application_id");
+    let v = tri!(json_body(req).await);
+    let Some(uri) = v.get("uri").and_then(Value::as_str) else {
+        return control_error("invalid_request", "\"uri\" is required");
+    };
+    let scheme_ok = uri
+        .split_once("://")
+        .is_some_and(|(s, rest)| !s.is_empty() && !rest.is_empty());
+    let custom_ok = uri.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    });
+    if !(scheme_ok || custom_ok) || uri.contains('#') || uri.len() > 2048 {
+        return control_error(
+            "invalid_request",
+            "\"uri\" must be an absolute URI without a fragment",
+        );
+    }
+    let mut st = emu.lock();
+    let Some(app) = st.apps.iter_mut().find(|a| a.id == app_id) else {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            &json!({ "error": "unknown_application", "message": "No application has this id" }),
+        );
+    };
+    if !app.redirect_uris.iter().any(|u| u == uri) {
+        app.redirect_uris.push(uri.to_owned());
+    }
+    ok(json!({ "redirect_uris": app.redirect_uris }))
+}
+
+fn parse_limit(v: &Value) -> Option<Limit> {
+    let limit = u32::try_from(v.get("limit")?.as_u64()?).ok()?;
+    let window_ms = v.get("window_ms")?.as_u64().filter(|w| *w > 0)?;
+    Some(Limit { limit, window_ms })
+}
+
+/// `POST /_emulator/rate-limits`: `{"route": "GET /api/v10/users/@me", "limit": 5,
+/// "window_ms": 1000}` (no route: the default budget; `limit` 0 disables) or
+/// `{"global": {"limit": 50, "window_ms": 1000} | null}`. Buckets are emptied.
+async fn rate_limits(State(emu): State<Shared>, req: Request) -> Response {
+    let v = tri!(json_body(req).await);
+    let mut st = emu.lock();
+    if let Some(g) = v.get("global") {
+        let limit = if g.is_null() { None } else { parse_limit(g) };
+        if limit.is_none() && !g.is_null() {
+            return control_error(
+                "invalid_request",
+                "\"global\" must be {limit, window_ms} or null",
+            );
+        }
+        st.limiter.set_global(limit);
+    } else {
+        let Some(limit) = parse_limit(&v) else {
+            return control_error(
+                "invalid_request",
+                "\"limit\" and \"window_ms\" (> 0) are required",
+            );
+        };
+        let route = v.get("route").and_then(Value::as_str).map(|r| {
+            let (m, p) = r.trim().split_once(' ').unwrap_or(("GET", r));
+            format!(
+                "{} {}",
+                m.to_ascii_uppercase(),
+                crate::server::canonical_path(p.trim())
+            )
+        });
+        st.limiter.set_limit(route, limit);
+    }
+    ok(json!({ "rate_limits": st.limiter.config() }))
+}
+
+async fn get_rate_limits(State(emu): State<Shared>) -> Response {
+    ok(json!({ "rate_limits": emu.lock().limiter.config() }))
+}
+
+/// `GET /_emulator/counters`.
+async fn counters(State(emu): State<Shared>) -> Response {
+    let st = emu.lock();
+    let now = now_secs();
+    let mut body = serde_json::to_value(&st.counters).unwrap_or_else(|_| json!({}));
+    body["live_grants"] = json!(st.grants.len());
+    body["live_access_tokens"] = json!(st.grants.values().filter(|g| g.expires_at > now).count());
+    body["faults_pending"] = json!(st.faults.len());
+    ok(body)
+}
+
+/// `POST /_emulator/reset`: state back to the fixtures, counters zero, faults cleared.
+async fn reset(State(emu): State<Shared>) -> Response {
+    emu.reset();
+    ok(json!({ "reset": true }))
+}
