@@ -1,0 +1,54 @@
+// Time from start to the first authorize URL in Chromium: ours (fetch + compile the wasm,
+// init(), new DiscordOAuthClient, authorizeUrl) beside each peer (import of its bundle, then its
+// first authorize URL). Median of RUNS fresh page loads each. Prints JSON.
+import { createServer } from "node:http";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import { buildSync } from "esbuild";
+import { launch } from "../tests/support/browser.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+mkdirSync("bench/out/init", { recursive: true });
+for (const peer of ["oauth4webapi", "arctic", "oidc-client-ts", "ours"]) {
+  buildSync({ entryPoints: [`bench/peers/browser/${peer}.mjs`], bundle: true, minify: true, format: "esm",
+              outfile: `bench/out/init/${peer}.js`, logLevel: "silent", external: ["*.wasm"] });
+}
+// The wasm beside our bundle, where the glue's `new URL(..., import.meta.url)` looks for it.
+writeFileSync("bench/out/init/discord_oauth_wasm_bg.wasm", readFileSync("pkg/discord_oauth_wasm_bg.wasm"));
+const page = (peer) => `<!doctype html><title>${peer}</title><script type="module">
+  const t0 = performance.now();
+  const m = await import("/${peer}.js");
+  const url = await m.authorizeUrl();
+  window.result = { ms: performance.now() - t0, ok: url.startsWith("https://discord.com/oauth2/authorize") };
+</script>`;
+const types = { ".js": "text/javascript", ".wasm": "application/wasm" };
+const server = createServer((req, res) => {
+  const name = req.url.split("?")[0];
+  if (name.endsWith(".html")) { res.writeHead(200, { "content-type": "text/html" }); return res.end(page(name.slice(1, -5))); }
+  try {
+    const body = readFileSync(join("bench/out/init", name));
+    res.writeHead(200, { "content-type": types[extname(name)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(body);
+  } catch { res.writeHead(404); res.end(); }
+}).listen(0, "127.0.0.1");
+await new Promise((r) => server.once("listening", r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await launch();
+const out = {};
+try {
+  for (const peer of ["ours", "oauth4webapi", "arctic", "oidc-client-ts"]) {
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      await p.goto(`${origin}/${peer}.html`);
+      const r = await p.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+      if (!r.ok) throw new Error(`${peer}: unexpected authorize URL`);
+      times.push(r.ms);
+      await ctx.close();
+    }
+    times.sort((a, b) => a - b);
+    out[peer] = { median_ms: +times[Math.floor(times.length / 2)].toFixed(1), min_ms: +times[0].toFixed(1), runs: RUNS };
+  }
+} finally { await browser.close(); server.close(); }
+console.log(JSON.stringify(out, null, 2));

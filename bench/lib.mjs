@@ -1,0 +1,56 @@
+// Shared pieces of the bench scripts: child processes, the emulator, logging in through a
+// Worker (following the emulator's auto-approve redirect by hand), autocannon runs.
+import { spawn } from "node:child_process";
+import autocannon from "autocannon";
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a command; resolves when `ready` matches its output (or the URL answers). */
+export async function start(cmd, args, { ready, url, env = {}, timeoutMs = 180_000 } = {}) {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  const onData = (d) => { log += d; if (log.length > 200_000) log = log.slice(-100_000); };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${cmd} exited:\n${log.slice(-3000)}`);
+    if (ready && ready.test(log)) break;
+    if (url) { try { await fetch(url); break; } catch { /* not yet */ } }
+    if (Date.now() > deadline) { child.kill(); throw new Error(`${cmd} did not start:\n${log.slice(-3000)}`); }
+    await sleep(ready && !url ? 5 : 100);
+  }
+  return { child, startupMs: performance.now() - t0, log: () => log, stop: () => child.kill("SIGTERM") };
+}
+
+export async function control(emu, path, body) {
+  const res = await fetch(emu + "/_emulator/" + path, body === undefined ? {} :
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const cookiesOf = (res) => res.headers.getSetCookie().map((c) => c.split(";")[0]);
+
+/** Logs in through a Worker at `base` against an --auto-approve emulator; returns the session cookie. */
+export async function login(base) {
+  const a = await fetch(base + "/auth/login", { redirect: "manual" });
+  const stateCookies = cookiesOf(a).join("; ");
+  const b = await fetch(a.headers.get("location"), { redirect: "manual" }); // emulator approves
+  const callback = new URL(b.headers.get("location"));
+  const c = await fetch(base + callback.pathname + callback.search, { redirect: "manual", headers: { cookie: stateCookies } });
+  const session = cookiesOf(c).find((x) => /session=/.test(x) && !/=$/.test(x));
+  if (c.status !== 302 || !session) throw new Error(`login failed: ${c.status} ${await c.text()}`);
+  return session;
+}
+
+/** One autocannon run: requests per second, latency percentiles (ms), statuses. */
+export async function load(url, { headers = {}, connections = 50, duration = 10 } = {}) {
+  const r = await autocannon({ url, headers, connections, duration, pipelining: 1 });
+  return {
+    rps: Math.round(r.requests.average),
+    p50_ms: r.latency.p50, p99_ms: r.latency.p99,
+    requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
+  };
+}
