@@ -1,11 +1,30 @@
-//! Browser tests: compiled to wasm32 and run in headless Chromium by `wasm-pack test`.
-//! They use the real `sessionStorage`, `crypto.getRandomValues` and `fetch`.
+//! Browser tests: compiled to wasm32 and run in headless Chromium by `wasm-pack test`, against
+//! the discord-emulator that scripts/test.sh starts (EMULATOR_URL at compile time). They use
+//! the real `sessionStorage`, `localStorage`, IndexedDB, Web Locks, `crypto` and `fetch`.
 #![cfg(all(target_arch = "wasm32", feature = "browser"))]
 
 use discord_oauth_wasm::browser::storage::{Area, Store};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "browser/support.rs"]
+mod support;
+
+#[path = "browser/client.rs"]
+mod client;
+
+#[path = "browser/errors.rs"]
+mod errors;
+
+#[path = "browser/refresh.rs"]
+mod refresh;
+
+#[path = "browser/session.rs"]
+mod session;
+
+#[path = "browser/helpers.rs"]
+mod helpers;
 
 #[wasm_bindgen_test]
 fn random_values_come_from_the_browser_and_survive_in_session_storage() {
@@ -25,7 +44,10 @@ fn random_values_come_from_the_browser_and_survive_in_session_storage() {
     let raw = web_sys::window()
         .and_then(|w| w.session_storage().ok().flatten())
         .expect("sessionStorage");
-    assert_eq!(raw.get_item("discord-oauth-wasm:test:pkce").unwrap(), Some(value));
+    assert_eq!(
+        raw.get_item("discord-oauth-wasm:test:pkce").unwrap(),
+        Some(value)
+    );
 
     store.remove("pkce").expect("remove");
     assert_eq!(store.get("pkce").expect("read"), None);

@@ -32,7 +32,10 @@ fn storage_error(what: &str, e: JsValue) -> Error {
 impl Store {
     /// A store over `area` whose keys start with `prefix`.
     pub fn new(area: Area, prefix: impl Into<String>) -> Self {
-        Store { area, prefix: prefix.into() }
+        Store {
+            area,
+            prefix: prefix.into(),
+        }
     }
 
     /// The underlying `Storage`; absent in workers, throws in some private modes.
@@ -73,5 +76,52 @@ impl Store {
         self.storage()?
             .remove_item(&self.key(key))
             .map_err(|e| storage_error("remove", e))
+    }
+}
+
+/// Where a client keeps its TokenSet: `memory` (this page only), `session` or `local`.
+#[derive(Debug)]
+pub enum TokenStore {
+    /// Kept in the page's memory only: gone on reload.
+    Memory(std::cell::RefCell<Option<String>>),
+    /// A Web Storage area.
+    Web(Store),
+}
+
+impl TokenStore {
+    /// The store a `storage` option names (`"memory"`, `"session"`, `"local"`), its keys
+    /// prefixed by `prefix`; `None` for another name.
+    pub fn from_name(name: &str, prefix: &str) -> Option<TokenStore> {
+        Some(match name {
+            "memory" => TokenStore::Memory(Default::default()),
+            "session" => TokenStore::Web(Store::new(Area::Session, prefix)),
+            "local" => TokenStore::Web(Store::new(Area::Local, prefix)),
+            _ => return None,
+        })
+    }
+
+    /// Whether other tabs of the origin share this store (`localStorage`).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, TokenStore::Web(s) if s.area == Area::Local)
+    }
+
+    /// Reads the entry `key` (the memory store has a single entry).
+    pub fn get(&self, key: &str) -> Result<Option<String>, Error> {
+        match self {
+            TokenStore::Memory(m) => Ok(m.borrow().clone()),
+            TokenStore::Web(s) => s.get(key),
+        }
+    }
+
+    /// Writes (`Some`) or removes (`None`) the entry `key`.
+    pub fn put(&self, key: &str, value: Option<&str>) -> Result<(), Error> {
+        match (self, value) {
+            (TokenStore::Memory(m), v) => {
+                *m.borrow_mut() = v.map(str::to_owned);
+                Ok(())
+            }
+            (TokenStore::Web(s), Some(v)) => s.set(key, v),
+            (TokenStore::Web(s), None) => s.remove(key),
+        }
     }
 }

@@ -1,0 +1,261 @@
+//! The TypeScript declarations of every option, return value and model, emitted into the
+//! package's `.d.ts` beside the classes wasm-bindgen generates.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS: &'static str = r#"
+/** The stable `code` of every {@link DiscordOAuthError}. */
+export type DiscordOAuthErrorCode =
+  | "access_denied" | "invalid_state" | "invalid_request" | "invalid_grant" | "invalid_scope"
+  | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "server_error"
+  | "network_error" | "config_error" | "storage_error";
+
+/** What every method throws (rejects with): an `Error` named `"DiscordOAuthError"`. */
+export interface DiscordOAuthError extends Error {
+  name: "DiscordOAuthError";
+  code: DiscordOAuthErrorCode;
+  /** The HTTP status Discord (or the Worker) answered, when there was one. */
+  status?: number;
+  /** Seconds to wait, for `rate_limited`. */
+  retryAfter?: number;
+  /** Whether a rate limit is Discord's global one. */
+  global?: boolean;
+  /** Discord's JSON error code (e.g. 50001), for API errors. */
+  discordCode?: number;
+  /** Discord's `error_description` or API `message`. */
+  description?: string;
+}
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** An OAuth2 scope Discord documents (other strings are refused with `invalid_scope`). */
+export type Scope =
+  | "identify" | "email" | "connections" | "guilds" | "guilds.join" | "guilds.members.read"
+  | "gdm.join" | "bot" | "applications.commands" | "applications.commands.update"
+  | "applications.commands.permissions.update" | "applications.builds.read"
+  | "applications.builds.upload" | "applications.entitlements" | "applications.store.update"
+  | "activities.read" | "activities.write" | "messages.read" | "relationships.read"
+  | "relationships.write" | "role_connections.write" | "rpc" | "rpc.activities.write"
+  | "rpc.notifications.read" | "rpc.video.read" | "rpc.video.write" | "rpc.voice.read" | "rpc.voice.write" | "rpc.screenshare.read"
+  | "rpc.screenshare.write" | "voice" | "webhook.incoming" | "dm_channels.read"
+  | "dm_channels.messages.read" | "dm_channels.messages.write" | "openid" | "gateway.connect"
+  | "lobbies.write" | "presences.read" | "presences.write" | "account.global_name.update"
+  | "sdk.social_layer" | "sdk.social_layer_presence";
+
+/** Where the client keeps its tokens. */
+export type TokenStorage = "memory" | "session" | "local";
+
+export interface DiscordOAuthClientOptions {
+  /** The application id (Developer Portal, OAuth2 page). */
+  clientId: string;
+  /** A redirect URI registered for the application. */
+  redirectUri: string;
+  /** Default `["identify"]`. */
+  scopes?: Scope[];
+  /** Default `"session"`. PKCE verifier and state always go to `sessionStorage`. */
+  storage?: TokenStorage;
+  /** Default `"https://discord.com/api/v10"`. */
+  apiBase?: string;
+  /** Default `"https://discord.com/oauth2/authorize"`. */
+  authorizeEndpoint?: string;
+}
+
+export interface AuthorizeOptions {
+  /** `"code"` (default, PKCE) or `"token"` (implicit grant). */
+  responseType?: "code" | "token";
+  /** Default: the client's scopes. */
+  scopes?: Scope[];
+  prompt?: "consent" | "none";
+  /** Your own state value; default: 256 random bits. It is checked on the redirect either way. */
+  state?: string;
+  /** Bot permissions (decimal string), with the `bot` scope. */
+  permissions?: string | number | bigint;
+  guildId?: string;
+  disableGuildSelect?: boolean;
+  /** 0: guild install, 1: user install. */
+  integrationType?: 0 | 1;
+  /** Default: the client's `redirectUri`. */
+  redirectUri?: string;
+  /** Any JSON value, kept beside the state and returned once as `TokenSet.data`. */
+  data?: JsonValue;
+}
+
+export interface TokenSet {
+  access_token: string;
+  token_type: string;
+  /** Milliseconds since the epoch. */
+  expires_at: number;
+  refresh_token?: string;
+  /** Space-separated, as Discord sends it. */
+  scope: string;
+  /** The guild the bot was added to (`bot` scope). */
+  guild?: Guild;
+  /** The webhook created (`webhook.incoming` scope). */
+  webhook?: Webhook;
+  /** The OpenID Connect ID token (`openid` scope). */
+  id_token?: string;
+  /** The `data` given to `authorizeUrl`, on the TokenSet `handleRedirect` returns only. */
+  data?: JsonValue;
+}
+
+export interface AvatarDecorationData { asset: string; sku_id: string; expires_at?: number | null }
+
+export interface User {
+  id: string;
+  username: string;
+  discriminator: string;
+  global_name: string | null;
+  avatar: string | null;
+  bot?: boolean;
+  system?: boolean;
+  mfa_enabled?: boolean;
+  banner?: string | null;
+  accent_color?: number | null;
+  locale?: string;
+  verified?: boolean;
+  email?: string | null;
+  flags?: number;
+  premium_type?: number;
+  public_flags?: number;
+  avatar_decoration_data?: AvatarDecorationData | null;
+}
+
+export interface Guild {
+  id: string;
+  name: string;
+  icon: string | null;
+  banner?: string | null;
+  owner?: boolean;
+  /** Decimal string: use `hasPermission`. */
+  permissions?: string;
+  features: string[];
+  approximate_member_count?: number;
+  approximate_presence_count?: number;
+}
+
+export interface Member {
+  user?: User;
+  nick?: string | null;
+  avatar?: string | null;
+  banner?: string | null;
+  roles: string[];
+  joined_at: string;
+  premium_since?: string | null;
+  deaf: boolean;
+  mute: boolean;
+  flags: number;
+  pending?: boolean;
+  permissions?: string;
+  communication_disabled_until?: string | null;
+}
+
+export interface ConnectionIntegration {
+  id: string;
+  name: string;
+  type: string;
+  enabled?: boolean;
+  account?: { id: string; name: string };
+}
+
+export interface Connection {
+  id: string;
+  name: string;
+  type: string;
+  revoked?: boolean;
+  integrations?: ConnectionIntegration[];
+  verified: boolean;
+  friend_sync: boolean;
+  show_activity: boolean;
+  two_way_link: boolean;
+  /** 0: only you, 1: everyone. */
+  visibility: number;
+}
+
+export interface Application {
+  id: string;
+  name: string;
+  icon: string | null;
+  description: string;
+  bot_public?: boolean;
+  bot_require_code_grant?: boolean;
+  verify_key?: string;
+  flags?: number;
+}
+
+export interface AuthorizationInfo {
+  application: Application;
+  scopes: Scope[];
+  /** ISO 8601. */
+  expires: string;
+  user?: User;
+}
+
+export interface Webhook {
+  id: string;
+  type: number;
+  guild_id?: string | null;
+  channel_id: string | null;
+  name: string | null;
+  avatar: string | null;
+  token?: string;
+  application_id: string | null;
+  url?: string;
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface ImageOptions {
+  /** A power of two, 16 to 4096. */
+  size?: 16 | 32 | 64 | 128 | 256 | 512 | 1024 | 2048 | 4096;
+  /** Default `"png"`, or `"gif"` for an animated (`a_`) hash. */
+  format?: "png" | "jpg" | "jpeg" | "webp" | "gif";
+}
+
+export interface DiscordSessionOptions {
+  /** Where the Worker is; default `""` (this origin). */
+  baseUrl?: string;
+}
+
+export interface SessionLoginOptions {
+  /** A same-origin path to come back to; default `/`. */
+  returnTo?: string;
+  scopes?: Scope[];
+  prompt?: "consent" | "none";
+}
+
+export interface JoinGuildOptions {
+  nick?: string;
+  roles?: string[];
+  mute?: boolean;
+  deaf?: boolean;
+}
+
+export interface JoinGuildResult {
+  /** `false` when the user already was a member. */
+  joined: boolean;
+  member?: Member;
+}
+
+export type PermissionName =
+  | "CREATE_INSTANT_INVITE" | "KICK_MEMBERS" | "BAN_MEMBERS" | "ADMINISTRATOR"
+  | "MANAGE_CHANNELS" | "MANAGE_GUILD" | "ADD_REACTIONS" | "VIEW_AUDIT_LOG"
+  | "PRIORITY_SPEAKER" | "STREAM" | "VIEW_CHANNEL" | "SEND_MESSAGES" | "SEND_TTS_MESSAGES"
+  | "MANAGE_MESSAGES" | "EMBED_LINKS" | "ATTACH_FILES" | "READ_MESSAGE_HISTORY"
+  | "MENTION_EVERYONE" | "USE_EXTERNAL_EMOJIS" | "VIEW_GUILD_INSIGHTS" | "CONNECT" | "SPEAK"
+  | "MUTE_MEMBERS" | "DEAFEN_MEMBERS" | "MOVE_MEMBERS" | "USE_VAD" | "CHANGE_NICKNAME"
+  | "MANAGE_NICKNAMES" | "MANAGE_ROLES" | "MANAGE_WEBHOOKS" | "MANAGE_GUILD_EXPRESSIONS"
+  | "USE_APPLICATION_COMMANDS" | "REQUEST_TO_SPEAK" | "MANAGE_EVENTS" | "MANAGE_THREADS"
+  | "CREATE_PUBLIC_THREADS" | "CREATE_PRIVATE_THREADS" | "USE_EXTERNAL_STICKERS"
+  | "SEND_MESSAGES_IN_THREADS" | "USE_EMBEDDED_ACTIVITIES" | "MODERATE_MEMBERS"
+  | "VIEW_CREATOR_MONETIZATION_ANALYTICS" | "USE_SOUNDBOARD" | "CREATE_GUILD_EXPRESSIONS"
+  | "CREATE_EVENTS" | "USE_EXTERNAL_SOUNDS" | "SEND_VOICE_MESSAGES" | "SET_VOICE_CHANNEL_STATUS" | "SEND_POLLS"
+  | "USE_EXTERNAL_APPS" | "PIN_MESSAGES" | "BYPASS_SLOWMODE";
+
+export type UserFlagName =
+  | "STAFF" | "PARTNER" | "HYPESQUAD" | "BUG_HUNTER_LEVEL_1" | "HYPESQUAD_ONLINE_HOUSE_1"
+  | "HYPESQUAD_ONLINE_HOUSE_2" | "HYPESQUAD_ONLINE_HOUSE_3" | "PREMIUM_EARLY_SUPPORTER"
+  | "TEAM_PSEUDO_USER" | "BUG_HUNTER_LEVEL_2" | "VERIFIED_BOT" | "VERIFIED_DEVELOPER"
+  | "CERTIFIED_MODERATOR" | "BOT_HTTP_INTERACTIONS" | "ACTIVE_DEVELOPER";
+"#;
