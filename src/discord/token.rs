@@ -488,10 +488,26 @@ pub fn process_token_response<J: JsonCodec>(
 
 /// A decoder message without its double-quoted parts: serde names fields in backticks but
 /// quotes string *values* (`invalid type: string "…", expected f64`), which may be a token.
+/// A quoted value is Rust-`Debug`-escaped, so a `"` inside it comes as `\"`: skip escapes,
+/// or a value holding a quote would end the redaction early (found by `fuzz/token_response`).
 fn without_quoted(msg: &str) -> String {
     let mut out = String::with_capacity(msg.len());
-    for (i, part) in msg.split('"').enumerate() {
-        out.push_str(if i % 2 == 0 { part } else { "…" });
+    let (mut quoted, mut escaped) = (false, false);
+    for c in msg.chars() {
+        if !quoted {
+            if c == '"' {
+                quoted = true;
+                out.push('…');
+            } else {
+                out.push(c);
+            }
+        } else if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            quoted = false;
+        }
     }
     out
 }

@@ -541,3 +541,23 @@ proptest! {
         let _ = Error::from_response::<SerdeJson>(&resp(status, &body)).code();
     }
 }
+
+/// Regression (fuzz/token_response): a mistyped string value holding a `"` is printed by
+/// serde with the quote escaped (`"x\"SECRET"`); the redaction must not stop at that quote.
+#[test]
+fn parse_error_reason_redacts_values_with_escaped_quotes() {
+    for body in [
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":"x\"SECRETTOKEN"}"#,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":"\\\"SECRETTOKEN\\"}"#,
+        r#"{"access_token":"a","token_type":"Bearer","expires_in":"a\"b\"SECRETTOKEN"}"#,
+    ] {
+        let e = process_token_response::<SerdeJson>(&resp(200, body), 0).unwrap_err();
+        for printed in [format!("{e:?}"), e.to_string()] {
+            assert!(!printed.contains("SECRETTOKEN"), "{body}: {printed}");
+        }
+    }
+    assert_eq!(
+        without_quoted(r#"invalid type: string "x\"y", expected f64 at line 1"#),
+        "invalid type: string …, expected f64 at line 1"
+    );
+}
