@@ -1,32 +1,34 @@
-//! The deployable Worker's `fetch` entry point.
+//! The deployable Worker's `fetch` entry point: [`DiscordAuth`] for `/auth` and `/api`, the
+//! static assets (`ASSETS` binding, `www/` in development) for everything else.
 
+use super::auth::{DiscordAuth, is_auth_path};
+use super::log::Trace;
 use super::respond;
-use worker::{Context, Env, Method, Request, Response};
+use worker::{Context, Env, Request, Response};
 
-/// Routes one request. The contract's routes live under `/auth` and `/api`; anything else
-/// goes to the static assets when an `ASSETS` binding is configured.
-async fn route(req: Request, env: Env) -> Response {
-    let path = req.path();
-    let method = req.method();
-    match (method, path.as_str()) {
-        (Method::Get, "/auth/session") => {
-            respond::error(401, "unauthorized", "no session: log in first")
+async fn route(mut req: Request, env: Env) -> Response {
+    match DiscordAuth::from_env(&env) {
+        Ok(auth) => {
+            if let Some(resp) = auth.handle(&mut req).await {
+                return resp;
+            }
         }
-        (_, p) if is_ours(p) => respond::error(404, "not_found", "no such route"),
-        _ => match env.assets("ASSETS") {
-            Ok(assets) => match assets.fetch_request(req).await {
-                Ok(r) => r,
-                Err(_) => respond::error(502, "assets_unavailable", "static assets failed"),
-            },
-            Err(_) => respond::error(404, "not_found", "no such route"),
-        },
+        Err(e) if is_auth_path(&req.path()) => {
+            let trace = Trace::new(req.method().as_ref(), "config_error");
+            trace.error("config_error");
+            let resp = e.response();
+            trace.finish(resp.status_code(), 0);
+            return resp;
+        }
+        Err(_) => {}
     }
-}
-
-fn is_ours(path: &str) -> bool {
-    ["/auth", "/api"]
-        .iter()
-        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+    match env.assets("ASSETS") {
+        Ok(assets) => match assets.fetch_request(req).await {
+            Ok(r) => r,
+            Err(_) => respond::error(502, "assets_unavailable", "static assets failed"),
+        },
+        Err(_) => respond::error(404, "not_found", "no such route"),
+    }
 }
 
 #[worker::event(fetch)]

@@ -1,6 +1,49 @@
-//! The Cloudflare Worker: routes under `/auth` and `/api`, sessions in Workers KV.
+//! The Cloudflare Worker (backend-for-frontend): confidential code exchange, sessions in
+//! Workers KV with the tokens sealed, and a fixed set of Discord API reads (DESIGN.md §4).
 //!
-//! Built with `worker-build --release --no-default-features --features worker`.
+//! Built with `worker-build --release --no-default-features --features worker`. The deployable
+//! entry point (`#[event(fetch)]`) uses [`DiscordAuth`], which a host Worker can mount too:
+//!
+//! ```ignore
+//! use discord_oauth_wasm::worker::DiscordAuth;
+//! let auth = match DiscordAuth::from_env(&env) {
+//!     Ok(auth) => auth,
+//!     Err(e) => return Ok(e.response()),
+//! };
+//! if let Some(resp) = auth.handle(&mut req).await {
+//!     return Ok(resp);
+//! }
+//! let session = match auth.require_session(&req).await {
+//!     Ok(session) => session,
+//!     Err(unauthorized) => return Ok(unauthorized),
+//! };
+//! ```
+//!
+//! Pure modules (`config`, `cookies`, `crypto`, `session`, `validate`) hold no Worker types and
+//! are unit-tested natively.
 
-pub mod respond;
+mod auth;
+mod calls;
+mod client;
+pub mod config;
+pub mod cookies;
+pub mod crypto;
 mod entry;
+mod log;
+mod refresh;
+pub mod respond;
+mod routes_api;
+mod routes_auth;
+pub mod session;
+mod store;
+mod transport;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
+pub use config::{ConfigError, Settings};
+pub use respond::ApiError;
+pub use session::Session;
+pub use transport::{TransportError, UPSTREAM_TIMEOUT};

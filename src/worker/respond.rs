@@ -1,4 +1,7 @@
-//! JSON responses in the contract's shape: `{"error": "<code>", "message": "<text>"}`.
+//! Responses in the contract's shapes. Every error body is
+//! `{"error": "<code>", "message": "<text>"}` (plus `retry_after` and `global` for 429s), and
+//! nothing here can fail: a response that cannot be built degrades to an empty one with the
+//! same status.
 
 use serde::Serialize;
 use worker::{Headers, Response};
@@ -7,25 +10,135 @@ use worker::{Headers, Response};
 struct ErrorBody<'a> {
     error: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    global: Option<bool>,
 }
 
-/// A JSON error response. Never fails: if building the response fails (it cannot for these
-/// inputs), an empty response with the same status is returned instead.
-pub fn error(status: u16, code: &str, message: &str) -> Response {
-    json(status, &ErrorBody { error: code, message })
+/// An error answer of a route: status, stable code, human message, and for rate limits the
+/// wait. `clear_session` also clears the session cookie (the session is gone).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable code, e.g. `unauthorized`, `rate_limited`, `discord_unavailable`.
+    pub code: &'static str,
+    /// Human text; never a token, secret or cookie value.
+    pub message: String,
+    /// Seconds to wait (429 and 503), sent as `Retry-After` too.
+    pub retry_after: Option<f64>,
+    /// Whether a rate limit is Discord's global one.
+    pub global: Option<bool>,
+    /// Clear the session cookie with this answer.
+    pub clear_session: bool,
 }
 
-/// A JSON response with `Cache-Control: no-store` (every body here is per-user).
-pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"));
+impl ApiError {
+    /// An error without rate-limit details.
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+            global: None,
+            clear_session: false,
+        }
+    }
+
+    /// 401 `unauthorized`.
+    pub fn unauthorized() -> Self {
+        ApiError::new(401, "unauthorized", "no valid session: log in first")
+    }
+
+    /// The same error, clearing the session cookie.
+    pub fn clearing_session(mut self) -> Self {
+        self.clear_session = true;
+        self
+    }
+
+    /// The JSON response.
+    pub fn response(&self) -> Response {
+        let body = ErrorBody {
+            error: self.code,
+            message: &self.message,
+            retry_after: self.retry_after,
+            global: self.global,
+        };
+        let headers = json_headers();
+        if let Some(s) = self.retry_after {
+            let _ = headers.set("retry-after", &format!("{}", s.max(0.0).ceil() as u64));
+        }
+        if self.clear_session {
+            let _ = headers.append(
+                "set-cookie",
+                &super::cookies::clear(super::cookies::SESSION_COOKIE),
+            );
+        }
+        with_body(self.status, headers, to_json(&body))
+    }
+}
+
+/// Headers of a JSON answer: `Content-Type` and `Cache-Control: no-store` (every body here is
+/// per-user).
+pub fn json_headers() -> Headers {
     let headers = Headers::new();
-    // Setting these constant, valid header names and values cannot fail.
+    // Setting constant, valid header names and values cannot fail.
     let _ = headers.set("content-type", "application/json; charset=utf-8");
     let _ = headers.set("cache-control", "no-store");
+    headers
+}
+
+fn to_json<T: Serialize>(body: &T) -> String {
+    serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"))
+}
+
+fn with_body(status: u16, headers: Headers, text: String) -> Response {
     match Response::ok(text) {
         Ok(r) => r.with_status(status).with_headers(headers),
-        Err(_) => Response::empty()
-            .map(|r| r.with_status(status))
-            .unwrap_or_else(|_| Response::builder().with_status(status).empty()),
+        Err(_) => empty(status, headers),
     }
+}
+
+/// A JSON error response.
+pub fn error(status: u16, code: &'static str, message: &str) -> Response {
+    ApiError::new(status, code, message).response()
+}
+
+/// A JSON response with `Cache-Control: no-store`.
+pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
+    with_body(status, json_headers(), to_json(body))
+}
+
+/// A JSON response whose body is already JSON text (Discord's, passed through).
+pub fn raw_json(status: u16, body: String, headers: Headers) -> Response {
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    with_body(status, headers, body)
+}
+
+/// A bodiless response (204, 302) with the given headers. Built by hand: the headers of
+/// `Response::redirect` are immutable, and each `Set-Cookie` must be its own header.
+pub fn empty(status: u16, headers: Headers) -> Response {
+    match Response::empty() {
+        Ok(r) => r.with_status(status).with_headers(headers),
+        Err(_) => Response::builder()
+            .with_status(status)
+            .with_headers(headers)
+            .empty(),
+    }
+}
+
+/// A 302 to `location`, setting each of `cookies` as its own `Set-Cookie`.
+pub fn redirect(location: &str, cookies: &[String]) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("cache-control", "no-store");
+    if headers.set("location", location).is_err() {
+        return error(500, "internal_error", "could not build the redirect");
+    }
+    for c in cookies {
+        let _ = headers.append("set-cookie", c);
+    }
+    empty(302, headers)
 }

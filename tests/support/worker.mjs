@@ -1,13 +1,25 @@
 // Starts the built Worker (build/index.js) in workerd through Miniflare, with a real local
-// KV namespace, the way the Worker tests use it.
+// KV namespace, the way the Worker tests use it; and drives the emulator's control API.
+//
+// The emulator must be running: scripts/test.sh starts it and exports EMULATOR_URL; by hand,
+// `cargo build -p discord-emulator && target/debug/discord-emulator --port 18790`.
 import { Miniflare } from "miniflare";
 
-export const EMULATOR = `http://127.0.0.1:${process.env.TEST_EMULATOR_PORT ?? 18790}`;
+export const EMULATOR =
+  process.env.EMULATOR_URL ?? `http://127.0.0.1:${process.env.TEST_EMULATOR_PORT ?? 18790}`;
+export const ORIGIN = "http://localhost";
+export const CLIENT_ID = "1100000000000000001";
+export const USER = "1150000000000000001";
+export const PLAIN_USER = "1150000000000000003";
+export const OWNED_GUILD = "1160000000000000001";
+export const ADMIN_GUILD = "1160000000000000002";
+export const SESSION_COOKIE = "__Host-discord_session";
+export const STATE_COOKIE = "__Host-discord_oauth_state";
 
 /** Default bindings: the emulator's confidential application. */
 export function defaultBindings(overrides = {}) {
-  return {
-    DISCORD_CLIENT_ID: "1100000000000000001",
+  const b = {
+    DISCORD_CLIENT_ID: CLIENT_ID,
     DISCORD_CLIENT_SECRET: "emulator-client-secret",
     SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789abcdef",
     DISCORD_BOT_TOKEN: "emulator-bot-token",
@@ -15,10 +27,14 @@ export function defaultBindings(overrides = {}) {
     DISCORD_AUTHORIZE_URL: `${EMULATOR}/oauth2/authorize`,
     ...overrides,
   };
+  for (const [k, v] of Object.entries(b)) if (v === undefined) delete b[k];
+  return b;
 }
 
-export function startWorker({ bindings = defaultBindings(), workers } = {}) {
+/** Miniflare over build/index.js; `workers` (an array of option objects) for several isolates. */
+export function startWorker({ bindings = defaultBindings(), workers, kvPersist, outboundService, logLines } = {}) {
   const base = {
+    ...(outboundService ? { outboundService } : {}),
     modules: true,
     scriptPath: "build/index.js",
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
@@ -26,5 +42,140 @@ export function startWorker({ bindings = defaultBindings(), workers } = {}) {
     kvNamespaces: ["SESSIONS"],
     bindings,
   };
-  return new Miniflare(workers ? { workers: workers.map((w) => ({ ...base, ...w })) } : base);
+  if (workers) {
+    return new Miniflare({
+      kvPersist,
+      workers: workers.map((w) => ({ ...base, ...w })),
+    });
+  }
+  // logLines (an array): collects workerd's stdout lines (the Worker's log lines) instead of
+  // printing them.
+  const stdio = logLines
+    ? {
+        handleRuntimeStdio(stdout, stderr) {
+          let buf = "";
+          stdout.on("data", (chunk) => {
+            buf += chunk;
+            const lines = buf.split("\n");
+            buf = lines.pop();
+            logLines.push(...lines.filter((l) => l.trim()));
+          });
+          stderr.resume();
+        },
+      }
+    : {};
+  return new Miniflare({ ...base, ...stdio, kvPersist });
+}
+
+// --- the emulator's control API -----------------------------------------------------------
+
+export async function emu(path, body) {
+  const res = await fetch(`${EMULATOR}/_emulator/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+export const resetEmulator = () => emu("reset", {});
+export const counters = () => emu("counters");
+export const fault = (f) => emu("faults", f);
+export const expireTokens = (body = {}) => emu("tokens/expire", body);
+export const tokenLifetime = (seconds) => emu("token-lifetime", { seconds });
+
+// --- cookies and requests -----------------------------------------------------------------
+
+/** The Set-Cookie headers of a response, by name: { value, attrs, raw }. */
+export function setCookies(res) {
+  const out = {};
+  for (const raw of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = raw.split(";").map((s) => s.trim());
+    const i = pair.indexOf("=");
+    out[pair.slice(0, i)] = { value: pair.slice(i + 1), attrs, raw };
+  }
+  return out;
+}
+
+/** dispatchFetch without following redirects, with optional cookies ({name: value}). */
+export function request(mf, path, { cookies = {}, headers = {}, ...init } = {}) {
+  const cookie = Object.entries(cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("; ");
+  return mf.dispatchFetch(path.startsWith("http") ? path : `${ORIGIN}${path}`, {
+    redirect: "manual",
+    ...init,
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+  });
+}
+
+/** GET /auth/login: the authorize URL and the state cookie's value. */
+export async function startLogin(mf, query = "") {
+  const res = await request(mf, `/auth/login${query}`);
+  if (res.status !== 302) throw new Error(`login: ${res.status} ${await res.text()}`);
+  const location = new URL(res.headers.get("location"));
+  const state = setCookies(res)[STATE_COOKIE]?.value;
+  return { res, location, state };
+}
+
+/** Asks the emulator to approve (or cancel) an authorize URL: the redirect back to the Worker. */
+export async function approve(authorizeUrl, { user_id, action = "approve" } = {}) {
+  const params = Object.fromEntries(authorizeUrl.searchParams);
+  const { location } = await emu("authorize", { ...params, user_id, action });
+  return location;
+}
+
+/** The whole login: login, consent at the emulator, callback. Returns the session cookie. */
+export async function login(mf, { query = "", user_id } = {}) {
+  const { location, state } = await startLogin(mf, query);
+  const callback = await approve(location, { user_id });
+  const res = await request(mf, callback, { cookies: { [STATE_COOKIE]: state } });
+  if (res.status !== 302) throw new Error(`callback: ${res.status} ${await res.text()}`);
+  const session = setCookies(res)[SESSION_COOKIE]?.value;
+  return { session, res, callback, state, cookies: { [SESSION_COOKIE]: session } };
+}
+
+/** Every KV entry: [{ name, value }]. */
+export async function kvEntries(mf, binding = "SESSIONS") {
+  const kv = await mf.getKVNamespace(binding);
+  const { keys } = await kv.list();
+  return Promise.all(keys.map(async ({ name }) => ({ name, value: await kv.get(name) })));
+}
+
+/** Reads the JSON error body and checks its shape. */
+export async function errorBody(res) {
+  const type = res.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/json")) throw new Error(`not JSON: ${type}`);
+  const body = await res.json();
+  if (typeof body.error !== "string" || typeof body.message !== "string") {
+    throw new Error(`not an error body: ${JSON.stringify(body)}`);
+  }
+  return body;
+}
+
+// --- the Worker's state-cookie format, rebuilt here to forge cookies with the right key ---
+
+import { createHmac, createCipheriv, randomBytes } from "node:crypto";
+
+const b64url = (buf) => Buffer.from(buf).toString("base64url");
+
+function deriveKey(secret, label) {
+  const prk = createHmac("sha256", "discord-oauth-wasm/v1/extract").update(secret).digest();
+  return createHmac("sha256", prk)
+    .update(Buffer.concat([Buffer.from(`discord-oauth-wasm/v1/${label}`), Buffer.from([1])]))
+    .digest();
+}
+
+/** A state cookie value the Worker accepts as its own (same derivation and format). */
+export function sealState(secret, payload) {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", deriveKey(secret, "state-cookie/encrypt"), nonce);
+  cipher.setAAD(Buffer.from("state-cookie"));
+  const ct = Buffer.concat([cipher.update(JSON.stringify(payload)), cipher.final(), cipher.getAuthTag()]);
+  const body = b64url(Buffer.concat([nonce, ct]));
+  const mac = createHmac("sha256", deriveKey(secret, "state-cookie/sign"))
+    .update(`state-cookie.${body}`)
+    .digest();
+  return `${body}.${b64url(mac)}`;
 }

@@ -1,0 +1,250 @@
+//! [`DiscordAuth`]: the Worker as a library. Built once per isolate from `Env`, it answers the
+//! contract's routes under `/auth` and `/api` ([`DiscordAuth::handle`]) and gives a host Worker
+//! the current session ([`DiscordAuth::session`], [`DiscordAuth::require_session`]).
+
+use super::config::{ConfigError, Settings};
+use super::cookies;
+use super::log::Trace;
+use super::respond::{self, ApiError};
+use super::session::Session;
+use super::{routes_api, routes_auth, store};
+use std::cell::RefCell;
+use std::rc::Rc;
+use worker::kv::KvStore;
+use worker::{Env, Method, Request, Response};
+
+/// The KV binding holding sessions.
+pub const KV_BINDING: &str = "SESSIONS";
+
+thread_local! {
+    /// Settings are read and validated once per isolate.
+    static SETTINGS: RefCell<Option<Result<Rc<Settings>, ConfigError>>> = const { RefCell::new(None) };
+}
+
+/// Reads a text binding (a `[vars]` entry or a secret) without going through a type whose
+/// `Debug` would print it; numbers (JSON vars) are accepted as their decimal text.
+fn binding(env: &Env, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(env.as_ref(), &wasm_bindgen::JsValue::from_str(name)).ok()?;
+    value.as_string().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0)
+            .map(|f| format!("{f:.0}"))
+    })
+}
+
+impl ConfigError {
+    /// The contract's answer to every route: 500 `config_error` naming the setting.
+    pub fn response(&self) -> Response {
+        respond::error(500, "config_error", &self.0)
+    }
+}
+
+/// Discord login and sessions for a Worker: the routes of DESIGN.md §4 and the session of a
+/// request. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct DiscordAuth {
+    pub(crate) settings: Rc<Settings>,
+    pub(crate) kv: KvStore,
+}
+
+/// The time now, ms since the epoch.
+pub(crate) fn now_ms() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+/// Whether `path` is `prefix` or below it.
+fn under(path: &str, prefix: &str) -> bool {
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|r| r.starts_with('/'))
+}
+
+/// Whether a path belongs to the routes [`DiscordAuth::handle`] answers.
+pub fn is_auth_path(path: &str) -> bool {
+    under(path, "/auth") || under(path, "/api")
+}
+
+/// The request's origin, from its URL (never from `Host`).
+pub(crate) fn origin(req: &Request) -> Option<String> {
+    let url = req.url().ok()?;
+    let origin = url.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// The session cookie's value, if the request has one.
+pub(crate) fn session_cookie(req: &Request) -> Option<String> {
+    let header = req.headers().get("cookie").ok()??;
+    cookies::get(&header, cookies::SESSION_COOKIE).map(str::to_owned)
+}
+
+impl DiscordAuth {
+    /// Builds from the Worker's `Env` (settings of DESIGN.md §4 and the `SESSIONS` KV binding).
+    /// Settings are validated once per isolate; a missing or malformed one is an error that
+    /// names it (answer it with [`ConfigError::response`]).
+    pub fn from_env(env: &Env) -> Result<DiscordAuth, ConfigError> {
+        let settings = SETTINGS.with(|cell| {
+            let mut slot = cell
+                .try_borrow_mut()
+                .map_err(|_| ConfigError("settings are being read".into()))?;
+            slot.get_or_insert_with(|| Settings::parse(|name| binding(env, name)).map(Rc::new))
+                .clone()
+        })?;
+        let kv = env.kv(KV_BINDING).map_err(|_| {
+            ConfigError(format!("the {KV_BINDING} KV namespace binding is missing"))
+        })?;
+        Ok(DiscordAuth { settings, kv })
+    }
+
+    /// The validated settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Answers a request under `/auth` or `/api` (the routes of DESIGN.md §4); `None` for any
+    /// other path, which the host Worker serves itself. Always answers: every failure is a JSON
+    /// error with the contract's status. Writes one log line per answered request.
+    pub async fn handle(&self, req: &mut Request) -> Option<Response> {
+        let path = req.path();
+        if !is_auth_path(&path) {
+            return None;
+        }
+        let started = now_ms();
+        let method = req.method();
+        let trace = Trace::new(method.as_ref(), "unknown");
+        let response = self.route(req, &method, &path, &trace).await;
+        trace.finish(response.status_code(), now_ms().saturating_sub(started));
+        Some(response)
+    }
+
+    async fn route(
+        &self,
+        req: &mut Request,
+        method: &Method,
+        path: &str,
+        trace: &Trace,
+    ) -> Response {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let get = *method == Method::Get || *method == Method::Head;
+        let post = *method == Method::Post;
+        let (route, allowed): (&'static str, bool) = match segments.as_slice() {
+            ["auth", "login"] => ("/auth/login", get),
+            ["auth", "callback"] => ("/auth/callback", get),
+            ["auth", "session"] => ("/auth/session", get),
+            ["auth", "logout"] => ("/auth/logout", post),
+            ["api", "users", "@me"] => ("/api/users/@me", get),
+            ["api", "users", "@me", "guilds"] => ("/api/users/@me/guilds", get),
+            ["api", "users", "@me", "connections"] => ("/api/users/@me/connections", get),
+            ["api", "users", "@me", "guilds", _, "member"] => {
+                ("/api/users/@me/guilds/{id}/member", get)
+            }
+            ["api", "oauth2", "@me"] => ("/api/oauth2/@me", get),
+            ["api", "guilds", _, "join"] => ("/api/guilds/{id}/join", post),
+            _ => {
+                trace.route("not_found");
+                trace.error("not_found");
+                drain(req).await;
+                return respond::error(404, "not_found", "no such route");
+            }
+        };
+        trace.route(route);
+        if !allowed {
+            trace.error("method_not_allowed");
+            drain(req).await;
+            let r = respond::error(
+                405,
+                "method_not_allowed",
+                "this route does not take that method",
+            );
+            let allow = if route == "/auth/logout" || route == "/api/guilds/{id}/join" {
+                "POST"
+            } else {
+                "GET, HEAD"
+            };
+            let _ = r.headers().set("allow", allow);
+            return r;
+        }
+        let ctx = Ctx {
+            auth: self,
+            trace: trace.clone(),
+            now: now_ms(),
+        };
+        let result = match route {
+            "/auth/login" => routes_auth::login(&ctx, req).await,
+            "/auth/callback" => routes_auth::callback(&ctx, req).await,
+            "/auth/session" => routes_auth::session(&ctx, req).await,
+            "/auth/logout" => routes_auth::logout(&ctx, req).await,
+            "/api/guilds/{id}/join" => {
+                let guild = segments.get(2).copied().unwrap_or_default();
+                routes_api::join(&ctx, req, guild).await
+            }
+            _ => routes_api::read(&ctx, req, route, segments.get(4).copied()).await,
+        };
+        result.unwrap_or_else(|e| {
+            trace.error(e.code);
+            e.response()
+        })
+    }
+
+    /// The current session of a request, from KV (no call to Discord). `Ok(None)` without a
+    /// valid session cookie.
+    pub async fn session(&self, req: &Request) -> Result<Option<Session>, ApiError> {
+        let Some(id) = session_cookie(req) else {
+            return Ok(None);
+        };
+        store::load(&self.kv, &self.settings, &id, now_ms()).await
+    }
+
+    /// The session, or the 401 `unauthorized` response to send instead: the
+    /// `requires_authorization` guard of the Python libraries.
+    pub async fn require_session(&self, req: &Request) -> Result<Session, Response> {
+        match self.session(req).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(ApiError::unauthorized().response()),
+            Err(e) => Err(e.response()),
+        }
+    }
+}
+
+/// What a route needs: the configured auth, the request's trace, and the time it started.
+pub(crate) struct Ctx<'a> {
+    pub auth: &'a DiscordAuth,
+    pub trace: Trace,
+    pub now: u64,
+}
+
+/// Reads and drops a request body: workerd resets the connection when an answer leaves a large
+/// body unread.
+pub(crate) async fn drain(req: &mut Request) {
+    let _ = read_body(req, 0).await;
+}
+
+/// Reads a body, keeping at most `limit` bytes; `Ok(None)` when it was larger (it is still
+/// read to the end). No body reads as empty.
+pub(crate) async fn read_body(
+    req: &mut Request,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    use futures_util::StreamExt;
+    if req.inner().body().is_none() {
+        return Ok(Some(Vec::new()));
+    }
+    let mut stream = req
+        .stream()
+        .map_err(|_| ApiError::new(400, "invalid_request", "the request body could not be read"))?;
+    let mut kept = Vec::new();
+    let mut too_big = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::new(400, "invalid_request", "the request body could not be read")
+        })?;
+        if !too_big && kept.len() + chunk.len() <= limit {
+            kept.extend_from_slice(&chunk);
+        } else {
+            too_big = true;
+            kept.clear();
+        }
+    }
+    Ok((!too_big).then_some(kept))
+}

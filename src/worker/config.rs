@@ -1,0 +1,180 @@
+//! The Worker's settings (DESIGN.md §4), read and validated once per isolate.
+//!
+//! [`Settings::parse`] is pure (it reads through a lookup function) and tested natively;
+//! `DiscordAuth::from_env` feeds it from the Worker's `Env`. Secrets are wrapped in the core's
+//! redacting newtypes the moment they are read.
+
+use super::crypto::Keys;
+use super::validate;
+use crate::discord::config::{ApiConfig, DEFAULT_API_BASE, DEFAULT_AUTHORIZE_URL};
+use crate::discord::scope::Scopes;
+use crate::discord::secret::{BotToken, ClientSecret};
+use crate::discord::snowflake::Snowflake;
+use std::fmt;
+
+/// Default session lifetime: 30 days.
+pub const DEFAULT_SESSION_TTL: u64 = 2_592_000;
+/// Workers KV refuses an `expirationTtl` under 60 seconds.
+pub const MIN_SESSION_TTL: u64 = 60;
+/// The longest guild-list cache accepted, in seconds.
+pub const MAX_GUILDS_CACHE: u64 = 300;
+
+/// A setting that is missing or malformed; `Display` names the setting and never its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The validated settings. `Debug` redacts every secret.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DISCORD_CLIENT_ID`: the application id.
+    pub client_id: String,
+    /// `DISCORD_CLIENT_SECRET`.
+    pub client_secret: ClientSecret,
+    /// Keys derived from `SESSION_SECRET`.
+    pub keys: Keys,
+    /// `DISCORD_BOT_TOKEN`, for guild joins and role-connection metadata.
+    pub bot_token: Option<BotToken>,
+    /// `DISCORD_REDIRECT_URI`; `None`: `<origin>/auth/callback` of each request.
+    pub redirect_uri: Option<String>,
+    /// `DISCORD_SCOPES` (default `identify`).
+    pub scopes: Scopes,
+    /// `DISCORD_API_BASE` and the user agent.
+    pub api: ApiConfig,
+    /// `DISCORD_AUTHORIZE_URL`.
+    pub authorize_url: String,
+    /// `SESSION_TTL_SECONDS` (≥ 60).
+    pub session_ttl: u64,
+    /// `JOIN_GUILD_ALLOWLIST`: guilds a session may join; empty refuses every guild.
+    pub join_allowlist: Vec<Snowflake>,
+    /// `UPSTREAM_TIMEOUT_MS` (default 10000, 100 to 60000): how long one call to Discord may
+    /// take before the route answers 504.
+    pub upstream_timeout_ms: u64,
+    /// `GUILDS_CACHE_SECONDS` (default 0, off): how long an isolate reuses a session's guild
+    /// list, at most [`MAX_GUILDS_CACHE`].
+    pub guilds_cache_secs: u64,
+}
+
+fn http_url(name: &str, v: &str) -> Result<String, ConfigError> {
+    let ok = (v.starts_with("https://") || v.starts_with("http://"))
+        && v.len() > "http://".len()
+        && !v.chars().any(|c| c.is_control() || c.is_whitespace());
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(ConfigError(format!(
+            "{name} must be an absolute http(s) URL"
+        )))
+    }
+}
+
+impl Settings {
+    /// Reads every setting through `get` (which returns a binding's text, if any).
+    pub fn parse(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let opt = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let req = |name: &str| opt(name).ok_or_else(|| ConfigError(format!("{name} is not set")));
+
+        let client_id = req("DISCORD_CLIENT_ID")?;
+        if validate::snowflake(&client_id).is_none() {
+            return Err(ConfigError(
+                "DISCORD_CLIENT_ID must be an application id (digits)".into(),
+            ));
+        }
+        let client_secret = ClientSecret::new(req("DISCORD_CLIENT_SECRET")?);
+        // The session secret is used as given (not trimmed): its bytes are the key material.
+        let secret = get("SESSION_SECRET")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ConfigError("SESSION_SECRET is not set".into()))?;
+        let keys = Keys::derive(secret.as_bytes()).ok_or_else(|| {
+            ConfigError("SESSION_SECRET must be at least 32 bytes long".to_owned())
+        })?;
+        let bot_token = opt("DISCORD_BOT_TOKEN").map(BotToken::new);
+        let redirect_uri = match opt("DISCORD_REDIRECT_URI") {
+            Some(v) => Some(http_url("DISCORD_REDIRECT_URI", &v)?),
+            None => None,
+        };
+        let scopes = match opt("DISCORD_SCOPES") {
+            Some(v) => Scopes::parse(&v.replace(',', " "))
+                .map_err(|e| ConfigError(format!("DISCORD_SCOPES: {e}")))?,
+            None => Scopes::parse("identify")
+                .map_err(|e| ConfigError(format!("DISCORD_SCOPES: {e}")))?,
+        };
+        if scopes.is_empty() {
+            return Err(ConfigError(
+                "DISCORD_SCOPES must name at least one scope".into(),
+            ));
+        }
+        let api_base = match opt("DISCORD_API_BASE") {
+            Some(v) => http_url("DISCORD_API_BASE", &v)?,
+            None => DEFAULT_API_BASE.to_owned(),
+        };
+        let authorize_url = match opt("DISCORD_AUTHORIZE_URL") {
+            Some(v) => http_url("DISCORD_AUTHORIZE_URL", &v)?,
+            None => DEFAULT_AUTHORIZE_URL.to_owned(),
+        };
+        let session_ttl = match opt("SESSION_TTL_SECONDS") {
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|t| (MIN_SESSION_TTL..=10 * 365 * 86_400).contains(t))
+                .ok_or_else(|| {
+                    ConfigError(
+                        "SESSION_TTL_SECONDS must be a whole number of seconds, at least 60".into(),
+                    )
+                })?,
+            None => DEFAULT_SESSION_TTL,
+        };
+        let join_allowlist = match opt("JOIN_GUILD_ALLOWLIST") {
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    validate::snowflake(s).ok_or_else(|| {
+                        ConfigError("JOIN_GUILD_ALLOWLIST must be comma-separated guild ids".into())
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let guilds_cache_secs = match opt("GUILDS_CACHE_SECONDS") {
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|t| *t <= MAX_GUILDS_CACHE)
+                .ok_or_else(|| ConfigError("GUILDS_CACHE_SECONDS must be 0 to 300".into()))?,
+            None => 0,
+        };
+        let upstream_timeout_ms = match opt("UPSTREAM_TIMEOUT_MS") {
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|t| (100..=60_000).contains(t))
+                .ok_or_else(|| ConfigError("UPSTREAM_TIMEOUT_MS must be 100 to 60000".into()))?,
+            None => 10_000,
+        };
+        Ok(Settings {
+            client_id,
+            client_secret,
+            keys,
+            bot_token,
+            redirect_uri,
+            scopes,
+            api: ApiConfig::with_base(&api_base),
+            authorize_url,
+            session_ttl,
+            join_allowlist,
+            guilds_cache_secs,
+            upstream_timeout_ms,
+        })
+    }
+}

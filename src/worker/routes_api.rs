@@ -1,0 +1,267 @@
+//! The `/api` proxy: five reads with the session's token, and `POST /api/guilds/{id}/join`
+//! with the bot token (DESIGN.md §4).
+//!
+//! Reads refresh first when the token expires within 60 s; a Discord 401 triggers one refresh
+//! (shared with concurrent requests) and one retry; only a refused refresh ends the session.
+
+use super::auth::{Ctx, read_body, session_cookie};
+use super::calls::{self, Read};
+use super::refresh::{self, RefreshError};
+use super::respond::{self, ApiError};
+use super::routes_auth::refuse_cross_site;
+use super::session::Session;
+use super::validate::{self, MAX_JOIN_BODY};
+use super::{store, transport};
+use crate::discord::http::HttpResponse;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use worker::{Headers, Request, Response};
+
+thread_local! {
+    /// Guild lists per session (KV key) and when they were fetched, when
+    /// `GUILDS_CACHE_SECONDS` is above 0.
+    static GUILDS: RefCell<HashMap<String, (String, u64)>> = RefCell::new(HashMap::new());
+}
+
+/// Drops a session's cached guild list.
+pub(crate) fn forget_cache(kv_key: &str) {
+    GUILDS.with(|g| {
+        if let Ok(mut m) = g.try_borrow_mut() {
+            m.remove(kv_key);
+        }
+    });
+}
+
+fn cached_guilds(kv_key: &str, now: u64, max_age_ms: u64) -> Option<String> {
+    GUILDS.with(|g| {
+        let m = g.try_borrow().ok()?;
+        let (body, at) = m.get(kv_key)?;
+        (now.saturating_sub(*at) < max_age_ms).then(|| body.clone())
+    })
+}
+
+fn cache_guilds(kv_key: &str, body: &str, now: u64, max_age_ms: u64) {
+    GUILDS.with(|g| {
+        if let Ok(mut m) = g.try_borrow_mut() {
+            m.retain(|_, (_, at)| now.saturating_sub(*at) < max_age_ms);
+            m.insert(kv_key.to_owned(), (body.to_owned(), now));
+        }
+    });
+}
+
+/// The session of the request, or 401 (clearing a cookie that names no live session).
+pub(crate) async fn current(ctx: &Ctx<'_>, req: &Request) -> Result<Session, ApiError> {
+    let Some(id) = session_cookie(req) else {
+        return Err(ApiError::unauthorized());
+    };
+    store::load(&ctx.auth.kv, &ctx.auth.settings, &id, ctx.now)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized().clearing_session())
+}
+
+/// Ends a session Discord no longer honours: deleted from KV, cookie cleared, 401.
+async fn revoked(ctx: &Ctx<'_>, session: &Session) -> ApiError {
+    let _ = store::delete(&ctx.auth.kv, &session.kv_key).await;
+    forget_cache(&session.kv_key);
+    ApiError::new(
+        401,
+        "unauthorized",
+        "Discord revoked this session: log in again",
+    )
+    .clearing_session()
+}
+
+async fn refresh_error(ctx: &Ctx<'_>, session: &Session, e: RefreshError) -> ApiError {
+    match e {
+        RefreshError::Revoked => revoked(ctx, session).await,
+        RefreshError::Failed(e) => e,
+    }
+}
+
+/// Calls Discord with the session's access token: refreshes first when it is about to
+/// expire, and once more (then retries once) when Discord answers 401.
+pub(crate) async fn bearer_call(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    build: &dyn Fn(&Session) -> Result<crate::discord::http::HttpRequest, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let settings = &ctx.auth.settings;
+    let kv = &ctx.auth.kv;
+    if let Err(e) = refresh::ensure_fresh(settings, kv, session, &ctx.trace, ctx.now).await {
+        return Err(refresh_error(ctx, session, e).await);
+    }
+    let resp = transport::send(
+        &build(session)?,
+        &ctx.trace,
+        Some(&session.kv_key),
+        ctx.auth.settings.upstream_timeout_ms,
+    )
+    .await
+    .map_err(calls::transport_error)?;
+    if resp.status != 401 {
+        return Ok(resp);
+    }
+    // The token may have expired early: refresh once (single flight), retry once.
+    if let Err(e) = refresh::force(settings, kv, session, &ctx.trace).await {
+        return Err(refresh_error(ctx, session, e).await);
+    }
+    let resp = transport::send(
+        &build(session)?,
+        &ctx.trace,
+        Some(&session.kv_key),
+        ctx.auth.settings.upstream_timeout_ms,
+    )
+    .await
+    .map_err(calls::transport_error)?;
+    if resp.status == 401 {
+        return Err(revoked(ctx, session).await);
+    }
+    Ok(resp)
+}
+
+/// `GET /api/users/@me`, `/api/users/@me/guilds`, `/api/users/@me/connections`,
+/// `/api/users/@me/guilds/{id}/member`, `/api/oauth2/@me`: Discord's JSON passed through.
+pub async fn read(
+    ctx: &Ctx<'_>,
+    req: &mut Request,
+    route: &'static str,
+    guild: Option<&str>,
+) -> Result<Response, ApiError> {
+    let which = match route {
+        "/api/users/@me" => Read::User,
+        "/api/users/@me/guilds" => Read::Guilds,
+        "/api/users/@me/connections" => Read::Connections,
+        "/api/oauth2/@me" => Read::Authorization,
+        _ => {
+            let id = guild
+                .and_then(validate::snowflake)
+                .ok_or_else(|| ApiError::new(404, "not_found", "no such guild"))?;
+            Read::Member(id)
+        }
+    };
+    let mut session = current(ctx, req).await?;
+    let cache_ms = ctx.auth.settings.guilds_cache_secs * 1000;
+    if matches!(which, Read::Guilds)
+        && cache_ms > 0
+        && let Some(body) = cached_guilds(&session.kv_key, ctx.now, cache_ms)
+    {
+        return Ok(respond::raw_json(200, body, Headers::new()));
+    }
+    let settings = &ctx.auth.settings;
+    let resp = bearer_call(ctx, &mut session, &|s| {
+        calls::read(settings, &which, &s.tokens.access_token)
+    })
+    .await?;
+    // The core checks the status and that the body is JSON; the body is then passed on whole.
+    calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
+    if matches!(which, Read::Guilds) && cache_ms > 0 {
+        cache_guilds(&session.kv_key, &resp.body, ctx.now, cache_ms);
+    }
+    Ok(passthrough(resp))
+}
+
+/// Discord's successful answer with its rate-limit headers (no other header is copied).
+fn passthrough(resp: HttpResponse) -> Response {
+    let headers = Headers::new();
+    for (name, value) in &resp.headers {
+        if name.starts_with("x-ratelimit-") {
+            let _ = headers.set(name, value);
+        }
+    }
+    let status = if resp.status == 204 { 200 } else { resp.status };
+    let body = if resp.body.trim().is_empty() {
+        "null".to_owned()
+    } else {
+        resp.body
+    };
+    respond::raw_json(status, body, headers)
+}
+
+#[derive(Serialize)]
+struct Joined {
+    joined: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<serde_json::Value>,
+}
+
+/// `POST /api/guilds/{id}/join`: adds the session's user to an allowed guild with the bot
+/// token (<https://discord.com/developers/docs/resources/guild#add-guild-member>).
+pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Response, ApiError> {
+    // Read the body before anything else: workerd resets connections on unread bodies.
+    let body = read_body(req, MAX_JOIN_BODY).await?;
+    refuse_cross_site(req)?;
+    let guild_id = validate::snowflake(guild)
+        .ok_or_else(|| ApiError::new(404, "not_found", "no such guild"))?;
+    let mut session = current(ctx, req).await?;
+    let body = body.ok_or_else(|| {
+        ApiError::new(
+            413,
+            "payload_too_large",
+            format!("the body is larger than {MAX_JOIN_BODY} bytes"),
+        )
+    })?;
+    let body = validate::join_body(&body).map_err(|m| ApiError::new(400, "invalid_request", m))?;
+    let settings = &ctx.auth.settings;
+    if !session.has_scope("guilds.join") {
+        return Err(ApiError::new(
+            403,
+            "missing_scope",
+            "this session was not granted the guilds.join scope: log in with scope=identify guilds.join",
+        ));
+    }
+    let Some(bot) = settings.bot_token.clone() else {
+        return Err(ApiError::new(
+            500,
+            "config_error",
+            "DISCORD_BOT_TOKEN is not set",
+        ));
+    };
+    if !settings.join_allowlist.contains(&guild_id) {
+        return Err(ApiError::new(
+            403,
+            "guild_not_allowed",
+            "this guild is not in JOIN_GUILD_ALLOWLIST",
+        ));
+    }
+    let user_id = session
+        .user_id()
+        .and_then(validate::snowflake)
+        .ok_or_else(|| ApiError::new(500, "internal_error", "the session has no user id"))?;
+    if let Err(e) =
+        refresh::ensure_fresh(settings, &ctx.auth.kv, &mut session, &ctx.trace, ctx.now).await
+    {
+        return Err(refresh_error(ctx, &session, e).await);
+    }
+    let req_join = calls::join(
+        settings,
+        &bot,
+        guild_id,
+        user_id,
+        &session.tokens.access_token,
+        &body,
+    )?;
+    let resp = transport::send(
+        &req_join,
+        &ctx.trace,
+        None,
+        ctx.auth.settings.upstream_timeout_ms,
+    )
+    .await
+    .map_err(calls::transport_error)?;
+    if resp.status == 401 {
+        return Err(ApiError::new(
+            500,
+            "config_error",
+            "Discord refused DISCORD_BOT_TOKEN",
+        ));
+    }
+    let joined = calls::joined(&resp).map_err(|e| calls::api_error(&e))?;
+    let member = if joined {
+        // Discord's member object, passed through whole (the core has checked its shape).
+        serde_json::from_str(&resp.body).ok()
+    } else {
+        None
+    };
+    Ok(respond::json(200, &Joined { joined, member }))
+}

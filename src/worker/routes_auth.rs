@@ -1,0 +1,248 @@
+//! `/auth/login`, `/auth/callback`, `/auth/session`, `/auth/logout` (DESIGN.md §4).
+//!
+//! The authorization code grant with PKCE, done by a confidential client:
+//! <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant>.
+
+use super::auth::{Ctx, drain, session_cookie};
+use super::calls::{self, CallbackResult};
+use super::cookies::{self, SESSION_COOKIE, STATE_COOKIE, STATE_MAX_AGE};
+use super::crypto;
+use super::respond::{self, ApiError};
+use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
+use super::{store, transport, validate};
+use crate::discord::scope::Scopes;
+use serde::Serialize;
+use worker::{Headers, Request, Response};
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    let url = req.url().ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn redirect_uri(ctx: &Ctx<'_>, req: &Request) -> Result<String, ApiError> {
+    if let Some(uri) = &ctx.auth.settings.redirect_uri {
+        return Ok(uri.clone());
+    }
+    let origin = super::auth::origin(req)
+        .ok_or_else(|| ApiError::new(400, "invalid_request", "the request URL has no origin"))?;
+    Ok(format!("{origin}/auth/callback"))
+}
+
+/// `GET /auth/login?return_to&scope&prompt`: 302 to Discord's authorize page, with the state,
+/// PKCE verifier, `return_to` and expiry sealed in the state cookie.
+pub async fn login(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
+    let settings = &ctx.auth.settings;
+    let return_to = validate::return_to(query_param(req, "return_to").as_deref())
+        .map_err(|m| ApiError::new(400, "invalid_return_to", m))?;
+    let scopes = match query_param(req, "scope").filter(|s| !s.trim().is_empty()) {
+        Some(s) => Scopes::parse(&s.replace(',', " "))
+            .map_err(|e| ApiError::new(400, "invalid_scope", e.to_string()))?,
+        None => settings.scopes.clone(),
+    };
+    let prompt = query_param(req, "prompt").filter(|p| !p.is_empty());
+    let redirect_uri = redirect_uri(ctx, req)?;
+    let begin = calls::begin(settings, &scopes, &redirect_uri, prompt.as_deref())?;
+    let state = LoginState {
+        state: begin.state,
+        verifier: begin.verifier,
+        return_to,
+        expires_at: ctx.now + STATE_MAX_AGE * 1000,
+        redirect_uri,
+    };
+    let plain = serde_json::to_vec(&state)
+        .map_err(|_| ApiError::new(500, "internal_error", "could not encode the login state"))?;
+    let sealed = settings
+        .keys
+        .seal_state(&plain)
+        .map_err(|_| ApiError::new(500, "internal_error", "no randomness available"))?;
+    Ok(respond::redirect(
+        &begin.url,
+        &[cookies::set(STATE_COOKIE, &sealed, STATE_MAX_AGE)],
+    ))
+}
+
+/// Opens the state cookie; `None` when it is missing, altered or expired.
+fn login_state(ctx: &Ctx<'_>, req: &Request) -> Option<LoginState> {
+    let header = req.headers().get("cookie").ok()??;
+    let value = cookies::get(&header, STATE_COOKIE)?;
+    let plain = ctx.auth.settings.keys.open_state(value).ok()?;
+    let state: LoginState = serde_json::from_slice(&plain).ok()?;
+    (state.expires_at > ctx.now).then_some(state)
+}
+
+fn invalid_state() -> Response {
+    let e = ApiError::new(
+        400,
+        "invalid_state",
+        "the login state is missing, expired or does not match: start again at /auth/login",
+    );
+    let r = e.response();
+    let _ = r
+        .headers()
+        .append("set-cookie", &cookies::clear(STATE_COOKIE));
+    r
+}
+
+/// `GET /auth/callback`: checks the state against the cookie (constant time), exchanges the
+/// code (Basic auth and `code_verifier`), fetches the user, stores a new session in KV.
+pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
+    let settings = &ctx.auth.settings;
+    let Some(state) = login_state(ctx, req) else {
+        ctx.trace.error("invalid_state");
+        return Ok(invalid_state());
+    };
+    let query = req
+        .url()
+        .ok()
+        .and_then(|u| u.query().map(str::to_owned))
+        .unwrap_or_default();
+    let code = match calls::callback(&query, &state.state) {
+        Ok(CallbackResult::Code(validated)) => validated,
+        Ok(CallbackResult::Error(error)) => {
+            ctx.trace.error("auth_error");
+            let to = validate::with_auth_error(&state.return_to, &error);
+            return Ok(respond::redirect(
+                &validate::location(&to),
+                &[cookies::clear(STATE_COOKIE)],
+            ));
+        }
+        Err(_) => {
+            ctx.trace.error("invalid_state");
+            return Ok(invalid_state());
+        }
+    };
+
+    let req_token = calls::exchange(settings, &code, &state.verifier, &state.redirect_uri)?;
+    let resp = transport::send(
+        &req_token,
+        &ctx.trace,
+        None,
+        ctx.auth.settings.upstream_timeout_ms,
+    )
+    .await
+    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let grant =
+        calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
+
+    // A fresh id for every login: a session id planted before login is never adopted.
+    let id = crypto::new_session_id()
+        .map_err(|_| ApiError::new(500, "internal_error", "no randomness available"))?;
+    let kv_key = settings.keys.kv_key(&id);
+
+    // The user's rate-limit buckets are their own (keyed like the session's later calls).
+    let req_user = calls::current_user(settings, &grant.tokens.access_token)?;
+    let resp = transport::send(
+        &req_user,
+        &ctx.trace,
+        Some(&kv_key),
+        ctx.auth.settings.upstream_timeout_ms,
+    )
+    .await
+    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let user = calls::json_value(&resp).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
+    let mut session = Session {
+        kv_key,
+        stored: StoredSession {
+            v: SESSION_VERSION,
+            tokens: String::new(),
+            user,
+            scopes: grant.scope.split_whitespace().map(str::to_owned).collect(),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+            expires_at: ctx.now + settings.session_ttl * 1000,
+        },
+        tokens: grant.tokens.clone(),
+    };
+    store::save(&ctx.auth.kv, settings, &mut session, grant.tokens, ctx.now).await?;
+    Ok(respond::redirect(
+        &validate::location(&state.return_to),
+        &[
+            cookies::set(SESSION_COOKIE, &id, settings.session_ttl),
+            cookies::clear(STATE_COOKIE),
+        ],
+    ))
+}
+
+#[derive(Serialize)]
+struct SessionBody<'a> {
+    user: &'a serde_json::Value,
+    scopes: &'a [String],
+    expires_at: String,
+}
+
+/// `GET /auth/session`: the stored user, scopes and session expiry; never a token, never a
+/// call to Discord.
+pub async fn session(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
+    let Some(id) = session_cookie(req) else {
+        return Err(ApiError::unauthorized());
+    };
+    let Some(s) = store::load(&ctx.auth.kv, &ctx.auth.settings, &id, ctx.now).await? else {
+        return Err(ApiError::unauthorized().clearing_session());
+    };
+    Ok(respond::json(
+        200,
+        &SessionBody {
+            user: &s.stored.user,
+            scopes: &s.stored.scopes,
+            expires_at: rfc3339(s.stored.expires_at),
+        },
+    ))
+}
+
+/// The contract's CSRF rule: 403 `forbidden` for a cross-site request.
+pub(crate) fn refuse_cross_site(req: &Request) -> Result<(), ApiError> {
+    let this = super::auth::origin(req).unwrap_or_default();
+    let h = req.headers();
+    let origin = h.get("origin").ok().flatten();
+    let site = h.get("sec-fetch-site").ok().flatten();
+    if validate::is_cross_site(origin.as_deref(), site.as_deref(), &this) {
+        return Err(ApiError::new(
+            403,
+            "forbidden",
+            "cross-site requests are refused",
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /auth/logout`: revokes the grant at Discord, deletes the session, clears the cookie;
+/// 204 also without a session.
+pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
+    drain(req).await;
+    refuse_cross_site(req)?;
+    let settings = &ctx.auth.settings;
+    if let Some(id) = session_cookie(req)
+        && let Some(s) = store::load(&ctx.auth.kv, settings, &id, ctx.now).await?
+    {
+        revoke(ctx, &s.tokens).await;
+        store::delete(&ctx.auth.kv, &s.kv_key).await?;
+        super::routes_api::forget_cache(&s.kv_key);
+    }
+    let headers = Headers::new();
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.append("set-cookie", &cookies::clear(SESSION_COOKIE));
+    Ok(respond::empty(204, headers))
+}
+
+/// Revokes a grant (either token revokes it all); failures are logged, not fatal: the session
+/// is deleted either way.
+async fn revoke(ctx: &Ctx<'_>, tokens: &Tokens) {
+    if let Ok(req) = calls::revoke(&ctx.auth.settings, tokens) {
+        if let Ok(resp) = transport::send(
+            &req,
+            &ctx.trace,
+            None,
+            ctx.auth.settings.upstream_timeout_ms,
+        )
+        .await
+        {
+            if let Err(e) = calls::check(&resp) {
+                ctx.trace.error(calls::api_error(&e).code);
+            }
+        } else {
+            ctx.trace.error("revoke_failed");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! What the Worker keeps: the login state (in a cookie) and a session (in Workers KV).
+//!
+//! A session's KV value is JSON holding the user profile, scopes and timestamps in the clear,
+//! and the tokens sealed with AES-256-GCM (associated data: the KV key). Pure data and
+//! conversions, no Worker types; unit-tested natively.
+
+use super::crypto::{Keys, NoRandom, Tampered};
+use crate::discord::secret::{AccessToken, RefreshToken};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Format version of the KV value.
+pub const SESSION_VERSION: u8 = 1;
+
+/// The login state sealed in `__Host-discord_oauth_state` between `/auth/login` and
+/// `/auth/callback`. Never stored server-side, so login and callback may run anywhere.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct LoginState {
+    /// The OAuth2 `state` sent to Discord.
+    #[serde(rename = "s")]
+    pub state: String,
+    /// The PKCE code verifier.
+    #[serde(rename = "v")]
+    pub verifier: String,
+    /// Where to send the browser afterwards (validated path).
+    #[serde(rename = "r")]
+    pub return_to: String,
+    /// Expiry, ms since the epoch.
+    #[serde(rename = "e")]
+    pub expires_at: u64,
+    /// The `redirect_uri` sent to Discord; the exchange must repeat it.
+    #[serde(rename = "u")]
+    pub redirect_uri: String,
+}
+
+impl fmt::Debug for LoginState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginState")
+            .field("return_to", &self.return_to)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The tokens of a session, sealed before they reach KV. `Debug` is redacted by the newtypes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    /// The Bearer token.
+    pub access_token: AccessToken,
+    /// The refresh token (rotated on every refresh).
+    pub refresh_token: Option<RefreshToken>,
+    /// When the access token expires, ms since the epoch.
+    pub expires_at: u64,
+}
+
+/// The KV value of a session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredSession {
+    /// Format version ([`SESSION_VERSION`]).
+    pub v: u8,
+    /// [`Tokens`] as JSON, sealed by [`Keys::seal_session`].
+    pub tokens: String,
+    /// The user from `GET /users/@me`, as Discord sent it.
+    pub user: serde_json::Value,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// ms since the epoch.
+    pub created_at: u64,
+    /// ms since the epoch.
+    pub updated_at: u64,
+    /// The session's end, ms since the epoch.
+    pub expires_at: u64,
+}
+
+/// A session in memory: the KV key, the stored value and its opened tokens.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The KV key (a keyed hash of the session id).
+    pub kv_key: String,
+    /// The stored value.
+    pub stored: StoredSession,
+    /// The opened tokens.
+    pub tokens: Tokens,
+}
+
+impl Session {
+    /// Builds the KV value for `tokens`, sealing them under a fresh nonce.
+    pub fn seal(&mut self, keys: &Keys, tokens: Tokens, now_ms: u64) -> Result<String, NoRandom> {
+        let plain = serde_json::to_vec(&tokens).map_err(|_| NoRandom)?;
+        self.stored.tokens = keys.seal_session(&plain, self.kv_key.as_bytes())?;
+        self.stored.updated_at = now_ms;
+        self.tokens = tokens;
+        serde_json::to_string(&self.stored).map_err(|_| NoRandom)
+    }
+
+    /// Reads a KV value; `Err` when it is malformed or its tokens do not open.
+    pub fn open(keys: &Keys, kv_key: &str, raw: &str) -> Result<Session, Tampered> {
+        let stored: StoredSession = serde_json::from_str(raw).map_err(|_| Tampered)?;
+        if stored.v != SESSION_VERSION {
+            return Err(Tampered);
+        }
+        let plain = keys.open_session(&stored.tokens, kv_key.as_bytes())?;
+        let tokens: Tokens = serde_json::from_slice(&plain).map_err(|_| Tampered)?;
+        Ok(Session {
+            kv_key: kv_key.to_owned(),
+            stored,
+            tokens,
+        })
+    }
+
+    /// The seconds KV should keep this session (never under KV's minimum of 60).
+    pub fn ttl_secs(&self, now_ms: u64) -> u64 {
+        (self.stored.expires_at.saturating_sub(now_ms) / 1000).max(60)
+    }
+
+    /// The user's id, from the stored profile.
+    pub fn user_id(&self) -> Option<&str> {
+        self.stored.user.get("id").and_then(|v| v.as_str())
+    }
+
+    /// Whether the session was granted `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.stored.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// ms since the epoch as RFC 3339 UTC with milliseconds, e.g. `2026-05-01T12:00:00.000Z`.
+pub fn rfc3339(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        ms % 1000
+    )
+}

@@ -1,0 +1,152 @@
+//! Sessions in Workers KV.
+//!
+//! The key is `session:<hex HMAC-SHA256 of the session id>`, never the cookie value; the value
+//! is a [`StoredSession`] with the tokens sealed. KV is eventually consistent (up to 60 s
+//! between locations) and has no atomic update, so writes happen at once after a token
+//! rotation, and an isolate remembers the newest tokens it saw for each session (see
+//! [`remember`]), which spares a second refresh with a rotated refresh token.
+//! <https://developers.cloudflare.com/kv/concepts/how-kv-works/>
+
+use super::config::Settings;
+use super::crypto::is_session_id;
+use super::respond::ApiError;
+use super::session::{Session, Tokens};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use worker::kv::KvStore;
+
+/// How long an isolate remembers the newest tokens of a session after a refresh.
+const REMEMBER_MS: u64 = 10 * 60 * 1000;
+
+thread_local! {
+    /// The newest tokens this isolate wrote per KV key, and when.
+    static LATEST: RefCell<HashMap<String, (Tokens, u64)>> = RefCell::new(HashMap::new());
+}
+
+/// Remembers the newest tokens of a session (after a refresh), for requests that read KV
+/// before the refresh was written.
+pub fn remember(kv_key: &str, tokens: &Tokens, now_ms: u64) {
+    LATEST.with(|l| {
+        if let Ok(mut map) = l.try_borrow_mut() {
+            map.retain(|_, (_, at)| now_ms.saturating_sub(*at) < REMEMBER_MS);
+            map.insert(kv_key.to_owned(), (tokens.clone(), now_ms));
+        }
+    });
+}
+
+/// Forgets a session's remembered tokens (logout, revocation).
+pub fn forget(kv_key: &str) {
+    LATEST.with(|l| {
+        if let Ok(mut map) = l.try_borrow_mut() {
+            map.remove(kv_key);
+        }
+    });
+}
+
+/// Whether this isolate refreshed the session within the last 10 s: tokens that young are not
+/// refreshed again merely for expiring soon (a short-lived grant would otherwise be refreshed
+/// on every request), only once they have expired.
+pub fn recently_refreshed(kv_key: &str, now_ms: u64) -> bool {
+    LATEST.with(|l| {
+        l.try_borrow()
+            .ok()
+            .and_then(|m| {
+                m.get(kv_key)
+                    .map(|(_, at)| now_ms.saturating_sub(*at) < 10_000)
+            })
+            .unwrap_or(false)
+    })
+}
+
+/// The remembered tokens of a session when they are newer than `tokens`.
+pub fn newer_than(kv_key: &str, tokens: &Tokens) -> Option<Tokens> {
+    LATEST.with(|l| {
+        let map = l.try_borrow().ok()?;
+        let (t, _) = map.get(kv_key)?;
+        (t.expires_at > tokens.expires_at && t.access_token != tokens.access_token)
+            .then(|| t.clone())
+    })
+}
+
+fn storage_error(what: &str) -> ApiError {
+    ApiError::new(
+        503,
+        "storage_unavailable",
+        format!("the session store failed to {what}"),
+    )
+}
+
+/// Reads the session of a cookie value. `Ok(None)`: no such session, a value that does not
+/// open, or an expired one (the cookie is then worth clearing).
+pub async fn load(
+    kv: &KvStore,
+    settings: &Settings,
+    session_id: &str,
+    now_ms: u64,
+) -> Result<Option<Session>, ApiError> {
+    if !is_session_id(session_id) {
+        return Ok(None);
+    }
+    let key = settings.keys.kv_key(session_id);
+    load_key(kv, settings, &key, now_ms).await
+}
+
+/// Reads a session by KV key (see [`load`]).
+pub async fn load_key(
+    kv: &KvStore,
+    settings: &Settings,
+    key: &str,
+    now_ms: u64,
+) -> Result<Option<Session>, ApiError> {
+    let raw = kv
+        .get(key)
+        .text()
+        .await
+        .map_err(|_| storage_error("read"))?;
+    let Some(raw) = raw else { return Ok(None) };
+    let Ok(mut session) = Session::open(&settings.keys, key, &raw) else {
+        return Ok(None);
+    };
+    if session.stored.expires_at <= now_ms {
+        return Ok(None);
+    }
+    if let Some(newer) = newer_than(key, &session.tokens) {
+        session.tokens = newer;
+    }
+    Ok(Some(session))
+}
+
+/// Writes `session` with `tokens` sealed under a fresh nonce. One retry on a KV failure.
+pub async fn save(
+    kv: &KvStore,
+    settings: &Settings,
+    session: &mut Session,
+    tokens: Tokens,
+    now_ms: u64,
+) -> Result<(), ApiError> {
+    let value = session
+        .seal(&settings.keys, tokens, now_ms)
+        .map_err(|_| ApiError::new(500, "internal_error", "could not seal the session"))?;
+    let ttl = session.ttl_secs(now_ms);
+    for _ in 0..2 {
+        let put = match kv.put(&session.kv_key, value.as_str()) {
+            Ok(p) => p.expiration_ttl(ttl),
+            Err(_) => continue,
+        };
+        if put.execute().await.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(storage_error("write"))
+}
+
+/// Deletes a session (one retry on a KV failure).
+pub async fn delete(kv: &KvStore, kv_key: &str) -> Result<(), ApiError> {
+    forget(kv_key);
+    for _ in 0..2 {
+        if kv.delete(kv_key).await.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(storage_error("delete"))
+}

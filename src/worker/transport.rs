@@ -1,0 +1,138 @@
+//! Runs the core's [`HttpRequest`]s with the Workers runtime's global `fetch`.
+//!
+//! The only I/O with Discord: every call has an upstream timeout ([`UPSTREAM_TIMEOUT`]; the
+//! fetch is aborted with an `AbortController` when it fires), and records the status and
+//! rate-limit bucket of the answer for the request's log line.
+//! <https://developers.cloudflare.com/workers/runtime-apis/fetch/>
+
+use super::log::Trace;
+use crate::discord::error::RateLimited;
+use crate::discord::http::{HttpRequest, HttpResponse, Method as CoreMethod};
+use crate::discord::ratelimit::RateLimiter;
+use futures_util::future::{Either, select};
+use std::cell::RefCell;
+use std::pin::pin;
+use std::time::Duration;
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+
+/// How long one call to Discord may take by default, response body included
+/// (`UPSTREAM_TIMEOUT_MS` changes it).
+pub const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a call did not produce an answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TransportError {
+    /// The request could not be sent or its answer not read.
+    Network(String),
+    /// Discord did not answer in time.
+    Timeout,
+    /// Not sent: the isolate knows the route's rate-limit bucket (or the global limit) is
+    /// exhausted.
+    Limited(RateLimited),
+}
+
+thread_local! {
+    /// Discord's rate-limit buckets as this isolate has seen them.
+    static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new());
+}
+
+fn method(m: CoreMethod) -> Method {
+    match m {
+        CoreMethod::Get => Method::Get,
+        CoreMethod::Post => Method::Post,
+        CoreMethod::Put => Method::Put,
+        CoreMethod::Patch => Method::Patch,
+        CoreMethod::Delete => Method::Delete,
+    }
+}
+
+async fn run(req: &HttpRequest, signal: &worker::AbortSignal) -> Result<HttpResponse, String> {
+    let headers = Headers::new();
+    for (name, value) in &req.headers {
+        // A header the runtime refuses would be a bug in the core; report it, never its value.
+        headers
+            .set(name, value)
+            .map_err(|_| format!("invalid request header `{name}`"))?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(method(req.method)).with_headers(headers);
+    if let Some(body) = &req.body {
+        init.with_body(Some(wasm_bindgen::JsValue::from_str(body.as_str())));
+    }
+    let request = Request::new_with_init(&req.url, &init)
+        .map_err(|_| "the request URL is not valid".to_owned())?;
+    let mut resp = Fetch::Request(request)
+        .send_with_signal(signal)
+        .await
+        .map_err(|e| format!("fetch failed: {}", short(&e.to_string())))?;
+    let status = resp.status_code();
+    let headers: Vec<(String, String)> = resp.headers().entries().collect();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| format!("reading the answer failed: {}", short(&e.to_string())))?;
+    Ok(HttpResponse::new(status, headers, body))
+}
+
+/// Keeps runtime error texts short; they never hold request data (URLs carry no secrets here).
+fn short(s: &str) -> String {
+    s.chars().take(160).collect()
+}
+
+/// Sends `req` and waits at most `timeout_ms` for the whole answer. Records the
+/// answer's status and `X-RateLimit-Bucket` in `trace`.
+///
+/// Rate limits are honoured before sending: a bucket this isolate knows to be empty answers
+/// [`TransportError::Limited`] without calling Discord (Discord bans IPs that collect too many
+/// 429s; <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>).
+/// `user` separates the buckets of user tokens (Bearer routes are limited per token); `None`
+/// for the application's own calls (token endpoint, bot).
+pub async fn send(
+    req: &HttpRequest,
+    trace: &Trace,
+    user: Option<&str>,
+    timeout_ms: u64,
+) -> Result<HttpResponse, TransportError> {
+    let key = match user {
+        Some(u) => format!("{} {u}", req.route),
+        None => req.route.clone(),
+    };
+    let now = worker::Date::now().as_millis();
+    let wait = LIMITER.with(|l| {
+        l.try_borrow_mut()
+            .ok()
+            .and_then(|mut l| l.reserve(&key, now))
+    });
+    if let Some(wait) = wait {
+        trace.discord(&req.route, None, None);
+        return Err(TransportError::Limited(wait.to_rate_limited(None)));
+    }
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let call = pin!(run(req, &signal));
+    let timer = pin!(Delay::from(Duration::from_millis(timeout_ms)));
+    let outcome = match select(call, timer).await {
+        Either::Left((result, _)) => result.map_err(TransportError::Network),
+        Either::Right(((), _)) => {
+            controller.abort();
+            Err(TransportError::Timeout)
+        }
+    };
+    match &outcome {
+        Ok(resp) => {
+            let now = worker::Date::now().as_millis();
+            LIMITER.with(|l| {
+                if let Ok(mut l) = l.try_borrow_mut() {
+                    l.update(&key, resp, now);
+                }
+            });
+            trace.discord(
+                &req.route,
+                Some(resp.status),
+                resp.header("x-ratelimit-bucket"),
+            );
+        }
+        Err(_) => trace.discord(&req.route, None, None),
+    }
+    outcome
+}
