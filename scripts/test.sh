@@ -64,7 +64,7 @@ start_bg() {
   wait_for_url "$url" 180 || { tail -n 40 "$OUT/logs/$name.log"; return 1; }
 }
 
-NATIVE_FEATURES=(--no-default-features --features discord-oauth-wasm/serde_json)
+NATIVE_FEATURES=(--no-default-features --features discord-oauth-wasm/worker)
 
 check fmt cargo fmt --all -- --check
 check clippy-native cargo clippy --workspace --all-targets "${NATIVE_FEATURES[@]}" -- -D warnings
