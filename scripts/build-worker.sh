@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-worker-build --release --no-default-features --features worker
+worker-build --release --no-default-features --features worker-entry

@@ -69,7 +69,7 @@ NATIVE_FEATURES=(--no-default-features --features discord-oauth-wasm/worker)
 check fmt cargo fmt --all -- --check
 check clippy-native cargo clippy --workspace --all-targets "${NATIVE_FEATURES[@]}" -- -D warnings
 check clippy-browser cargo clippy -p discord-oauth-wasm --target wasm32-unknown-unknown --lib --tests -- -D warnings
-check clippy-worker cargo clippy -p discord-oauth-wasm --target wasm32-unknown-unknown --lib --no-default-features --features worker -- -D warnings
+check clippy-worker cargo clippy -p discord-oauth-wasm --target wasm32-unknown-unknown --lib --no-default-features --features worker-entry -- -D warnings
 
 tests native cargo cargo test --workspace "${NATIVE_FEATURES[@]}"
 

@@ -28,6 +28,9 @@ mod client;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
+/// The deployable Worker's `#[event(fetch)]`; off in library use, where the host Worker
+/// has its own entry point.
+#[cfg(feature = "worker-entry")]
 mod entry;
 mod log;
 mod refresh;
