@@ -7,4 +7,4 @@ cd "$ROOT"
 wasm-pack --log-level warn build --target web --release --out-dir pkg --out-name discord_oauth_wasm
 node scripts/complete-pkg.mjs pkg
 rm -rf www/pkg && mkdir -p www/pkg && cp pkg/*.js pkg/*.wasm pkg/*.d.ts www/pkg/
-[ -d pkg/snippets ] && cp -r pkg/snippets www/pkg/
+if [ -d pkg/snippets ]; then cp -r pkg/snippets www/pkg/; fi

@@ -62,8 +62,9 @@ if grep -q '^DISCORD_CLIENT_SECRET=' .dev.vars; then
     write_page_config
 else
   EMU="http://127.0.0.1:$DEMO_EMULATOR_PORT"
-  cargo build -q --release -p discord-emulator
-  "$CARGO_TARGET_DIR/release/discord-emulator" --port "$DEMO_EMULATOR_PORT" --quiet &
+  # The debug build: quick to build, the same one scripts/test.sh uses, fast enough for a demo.
+  cargo build -q -p discord-emulator
+  "$CARGO_TARGET_DIR/debug/discord-emulator" --port "$DEMO_EMULATOR_PORT" --quiet &
   PIDS+=($!)
   wait_for_url "$EMU/_emulator/health" 30
   # The fixtures know port 8787; register this run's page too (harmless when it is 8787).

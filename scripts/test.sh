@@ -90,6 +90,7 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
        --persist-to "$OUT/wrangler-state" --show-interactive-dev-session=false \
        --var "DISCORD_API_BASE:$EMU/api/v10" --var "DISCORD_AUTHORIZE_URL:$EMU/oauth2/authorize" \
        --var "DISCORD_CLIENT_SECRET:emulator-client-secret" --var "DISCORD_BOT_TOKEN:emulator-bot-token" \
+       --var "JOIN_GUILD_ALLOWLIST:1160000000000000002" \
        --var "SESSION_SECRET:e2e-session-secret-0123456789abcdef0123456789abcdef"; then
     E2E_BASE_URL="http://localhost:$TEST_PORT" tests e2e node node --test --test-concurrency=1 tests/e2e/
   else
