@@ -4,7 +4,7 @@
 use crate::discord::Error;
 use crate::discord::cdn::{self, CdnOptions, ImageFormat};
 use crate::discord::permissions::Permissions;
-use crate::discord::snowflake::Snowflake;
+use crate::discord::snowflake::{Snowflake, SnowflakeParseError};
 use crate::discord::user_flags::UserFlags;
 use wasm_bindgen::prelude::*;
 
@@ -22,7 +22,16 @@ fn snowflake(v: &JsValue, key: &str) -> Result<Snowflake> {
 }
 
 fn parse_snowflake(s: &str) -> Result<Snowflake> {
-    s.parse::<Snowflake>().map_err(|e| config(e.to_string()))
+    s.parse::<Snowflake>().map_err(snowflake_error)
+}
+
+/// The text of a snowflake (or permissions) parse error, without `Display`.
+fn snowflake_error(e: SnowflakeParseError) -> crate::discord::Error {
+    config(match e {
+        SnowflakeParseError::Empty => "a snowflake cannot be empty",
+        SnowflakeParseError::InvalidDigit => "a snowflake holds only the digits 0-9",
+        SnowflakeParseError::Overflow => "a snowflake must fit in 64 bits",
+    })
 }
 
 fn cdn_options(o: &Option<JsValue>) -> Result<CdnOptions> {
@@ -48,7 +57,7 @@ fn hash(v: &JsValue, key: &str) -> Result<Option<String>> {
 
 /// The user's avatar URL; the default avatar when `avatar` is null (new usernames:
 /// `(id >> 22) % 6`, legacy: `discriminator % 5`); `a_` hashes are animated (gif).
-#[wasm_bindgen(js_name = avatarUrl)]
+#[wasm_bindgen(skip_jsdoc, js_name = avatarUrl)]
 pub fn avatar_url(
     #[wasm_bindgen(
         unchecked_param_type = "Pick<User, \"id\" | \"avatar\"> & { discriminator?: string }"
@@ -70,7 +79,7 @@ pub fn avatar_url(
 }
 
 /// The user's banner URL, or `null` when there is none.
-#[wasm_bindgen(js_name = bannerUrl, unchecked_return_type = "string | null")]
+#[wasm_bindgen(skip_jsdoc, js_name = bannerUrl, unchecked_return_type = "string | null")]
 pub fn banner_url(
     #[wasm_bindgen(unchecked_param_type = "Pick<User, \"id\" | \"banner\">")] user: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
@@ -86,7 +95,7 @@ pub fn banner_url(
 }
 
 /// The guild's icon URL, or `null` when there is none.
-#[wasm_bindgen(js_name = guildIconUrl, unchecked_return_type = "string | null")]
+#[wasm_bindgen(skip_jsdoc, js_name = guildIconUrl, unchecked_return_type = "string | null")]
 pub fn guild_icon_url(
     #[wasm_bindgen(unchecked_param_type = "Pick<Guild, \"id\" | \"icon\">")] guild: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
@@ -108,37 +117,35 @@ fn null_or(
 }
 
 /// When a snowflake was created, in milliseconds since the epoch.
-#[wasm_bindgen(js_name = snowflakeTimestamp)]
+#[wasm_bindgen(skip_jsdoc, js_name = snowflakeTimestamp)]
 pub fn snowflake_timestamp(id: &str) -> std::result::Result<f64, JsValue> {
     throw(parse_snowflake(id).map(|s| s.timestamp_ms() as f64))
 }
 
 /// Whether a permissions string (decimal, as Discord sends it) grants `permission`
 /// (`ADMINISTRATOR` grants everything).
-#[wasm_bindgen(js_name = hasPermission)]
+#[wasm_bindgen(skip_jsdoc, js_name = hasPermission)]
 pub fn has_permission(
     permissions: &str,
     #[wasm_bindgen(unchecked_param_type = "PermissionName")] permission: &str,
 ) -> std::result::Result<bool, JsValue> {
     throw((|| {
-        let p: Permissions = permissions
-            .parse()
-            .map_err(|e: crate::discord::snowflake::SnowflakeParseError| config(e.to_string()))?;
+        let p: Permissions = permissions.parse().map_err(snowflake_error)?;
         Ok(p.has_name(permission)?)
     })())
 }
 
 /// The names of the documented flags set in a user's `flags` / `public_flags`.
-#[wasm_bindgen(js_name = userFlags, unchecked_return_type = "UserFlagName[]")]
-pub fn user_flags(flags: f64) -> std::result::Result<Vec<String>, JsValue> {
+#[wasm_bindgen(skip_jsdoc, js_name = userFlags, unchecked_return_type = "UserFlagName[]")]
+pub fn user_flags(flags: f64) -> std::result::Result<js_sys::Array, JsValue> {
     if !(flags.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&flags)) {
         return Err(super::error::to_js(&Error::Config(String::from(
             "flags must be a non-negative integer",
         ))));
     }
-    Ok(UserFlags::from_bits_retain(flags as u64)
-        .names()
-        .into_iter()
-        .map(String::from)
-        .collect())
+    let names = js_sys::Array::new();
+    for (name, _) in UserFlags::from_bits_retain(flags as u64).iter_names() {
+        names.push(&JsValue::from_str(name));
+    }
+    Ok(names)
 }

@@ -4,55 +4,18 @@
 //! keeps state in Web Storage, converts JS values and navigates.
 
 pub mod client;
-mod coord;
 mod error;
-mod fetch;
 pub mod helpers;
 pub mod json;
 mod opts;
 mod proto;
 pub mod session;
+mod shell;
 pub mod storage;
 mod typings;
 
 pub use client::DiscordOAuthClient;
 pub use session::DiscordSession;
-
-use crate::discord::Error;
-use std::future::Future;
-use std::pin::Pin;
-use wasm_bindgen::{JsCast, JsValue};
-
-/// Every exported async method's future, boxed: `future_to_promise` (and the task machinery
-/// behind it) is then instantiated once instead of once per method, which keeps the wasm small.
-type JsTask = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
-/// Runs `f` as a JS `Promise`.
-pub(crate) fn spawn<F>(f: F) -> js_sys::Promise
-where
-    F: Future<Output = Result<JsValue, JsValue>> + 'static,
-{
-    wasm_bindgen_futures::future_to_promise(Box::pin(f) as JsTask)
-}
-
-/// `globalThis.location`, in a page (absent in a worker).
-fn location() -> Option<web_sys::Location> {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
-        .ok()
-        .and_then(|l| l.dyn_into::<web_sys::Location>().ok())
-}
-
-/// The address bar's URL.
-pub(crate) fn current_url() -> Option<String> {
-    location().and_then(|l| l.href().ok())
-}
-
-/// Sends the page to `url` (`location.assign`).
-pub(crate) fn navigate(url: &str) -> Result<(), Error> {
-    let l = location().ok_or_else(|| Error::Config(String::from("no location to navigate")))?;
-    l.assign(url)
-        .map_err(|e| Error::Config(error::js_message(&e)))
-}
 
 /// The OAuth2 parameters a redirect may carry, in the query or the fragment.
 const OAUTH_PARAMS: &[&str] = &[
@@ -70,26 +33,40 @@ const OAUTH_PARAMS: &[&str] = &[
     "permissions",
 ];
 
-/// Removes the OAuth2 parameters from the address bar (`history.replaceState`), keeping
-/// every other query parameter; the fragment goes when it held the implicit grant.
-pub(crate) fn clean_address_bar(url: &str) {
-    let Ok(u) = web_sys::Url::new(url) else {
-        return;
+fn has(s: &str, needle: &[u8]) -> bool {
+    s.as_bytes().windows(needle.len()).any(|w| w == needle)
+}
+
+/// `url` without its OAuth2 parameters (every other query parameter kept), and without the
+/// fragment when it held the implicit grant: what goes into the address bar.
+pub(crate) fn clean_url(url: &str) -> String {
+    let (before, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
     };
-    let q = u.search_params();
-    for p in OAUTH_PARAMS {
-        q.delete(p);
+    let (base, query) = match before.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (before, None),
+    };
+    let mut out = String::from(base);
+    if let Some(q) = query {
+        let mut kept = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if !OAUTH_PARAMS.contains(&&*k) {
+                kept.append_pair(&k, &v);
+            }
+        }
+        let kept = kept.finish();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept);
+        }
     }
-    let search = String::from(q.to_string());
-    u.set_search(&search);
-    let hash = u.hash();
-    if hash.contains("access_token=") || hash.contains("error=") {
-        u.set_hash("");
+    if let Some(f) = fragment
+        && !(has(f, b"access_token=") || has(f, b"error="))
+    {
+        out.push('#');
+        out.push_str(f);
     }
-    let history = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("history"))
-        .ok()
-        .and_then(|h| h.dyn_into::<web_sys::History>().ok());
-    if let Some(h) = history {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&u.href()));
-    }
+    out
 }

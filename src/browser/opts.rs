@@ -38,7 +38,9 @@ pub fn string_or_number(obj: &JsValue, key: &str) -> Result<Option<String>> {
         if n.fract() != 0.0 || !(0.0..=9_007_199_254_740_991.0).contains(&n) {
             return Err(wrong(key, "a non-negative integer or a decimal string"));
         }
-        return Ok(Some((n as u64).to_string()));
+        let mut s = String::new();
+        super::error::push_u64(&mut s, n as u64);
+        return Ok(Some(s));
     }
     if let Some(b) = v.dyn_ref::<js_sys::BigInt>() {
         return Ok(b.to_string(10).ok().map(String::from));
@@ -77,7 +79,8 @@ pub fn strings(obj: &JsValue, key: &str) -> Result<Option<Vec<String>>> {
         .dyn_ref::<js_sys::Array>()
         .ok_or_else(|| wrong(key, "an array of strings"))?;
     let mut out = Vec::with_capacity(arr.length() as usize);
-    for item in arr.iter() {
+    for i in 0..arr.length() {
+        let item = arr.get(i);
         out.push(
             item.as_string()
                 .ok_or_else(|| wrong(key, "an array of strings"))?,

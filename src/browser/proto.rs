@@ -9,7 +9,6 @@ use crate::discord::callback::{Callback, ValidatedCallback};
 use crate::discord::config::ApiConfig;
 use crate::discord::http::{Body, HttpRequest, HttpResponse, Method};
 use crate::discord::pkce::PkceCodeVerifier;
-use crate::discord::ratelimit::RateLimiter;
 use crate::discord::scope::Scopes;
 use crate::discord::secret::{AccessToken, RefreshToken};
 use crate::discord::state::State;
@@ -20,48 +19,6 @@ pub use crate::discord::token::TokenSet;
 
 use super::error::{Result, config};
 use super::json::{self, JsJson};
-
-/// Reading a [`TokenSet`] the way the client needs it.
-pub trait TokenSetExt {
-    /// The access token.
-    fn access(&self) -> &str;
-    /// The refresh token, when there is one (never for the implicit grant).
-    fn refresh(&self) -> Option<&str>;
-    /// Expiry, milliseconds since the epoch.
-    fn expires_ms(&self) -> f64;
-}
-
-impl TokenSetExt for TokenSet {
-    fn access(&self) -> &str {
-        self.access_token.secret()
-    }
-    fn refresh(&self) -> Option<&str> {
-        self.refresh_token.as_ref().map(|t| t.secret())
-    }
-    fn expires_ms(&self) -> f64 {
-        self.expires_at_ms as f64
-    }
-}
-
-/// The core's bucket tracker, fed with the JS clock.
-#[derive(Default)]
-pub struct Limiter(RateLimiter);
-
-impl Limiter {
-    /// Fails fast with `rate_limited` when the route's bucket (or the global limit) is known
-    /// to be exhausted; otherwise counts the request against it.
-    pub fn before_request(&mut self, req: &HttpRequest, now_ms: f64) -> Result<()> {
-        match self.0.reserve(&req.route, now_ms as u64) {
-            Some(wait) => Err(Error::RateLimited(wait.to_rate_limited(None))),
-            None => Ok(()),
-        }
-    }
-
-    /// Learns the bucket state from a response.
-    pub fn update(&mut self, req: &HttpRequest, resp: &HttpResponse, now_ms: f64) {
-        self.0.update(&req.route, resp, now_ms as u64);
-    }
-}
 
 fn public(client_id: &str) -> ClientAuth {
     ClientAuth::Public {

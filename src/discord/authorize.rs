@@ -198,7 +198,7 @@ impl AuthorizeRequest {
             q.append_pair("response_type", rt.as_str());
         }
         q.append_pair("client_id", &self.client_id);
-        q.append_pair("scope", &self.scopes.to_string());
+        q.append_pair("scope", &self.scopes.joined());
         if let Some(state) = &self.state {
             q.append_pair("state", state.secret());
         }
@@ -212,7 +212,9 @@ impl AuthorizeRequest {
             q.append_pair("integration_type", it.as_str());
         }
         if let Some(p) = self.permissions {
-            q.append_pair("permissions", &p.to_string());
+            let mut bits = String::new();
+            crate::discord::snowflake::push_decimal(&mut bits, p);
+            q.append_pair("permissions", &bits);
         }
         if let Some(g) = &self.guild_id {
             q.append_pair("guild_id", g);
@@ -232,7 +234,11 @@ impl AuthorizeRequest {
         } else {
             '?'
         };
-        Ok(format!("{}{sep}{query}", self.base_url))
+        let mut url = String::with_capacity(self.base_url.len() + 1 + query.len());
+        url.push_str(&self.base_url);
+        url.push(sep);
+        url.push_str(&query);
+        Ok(url)
     }
 
     fn check(&self) -> Result<(), InputError> {
@@ -292,7 +298,12 @@ impl AuthorizeRequest {
                     if has(scope) {
                         return Err(InputError::Invalid {
                             field: "scope",
-                            reason: format!("`{scope}` cannot be used with the implicit grant"),
+                            reason: [
+                                "`",
+                                scope.as_str(),
+                                "` cannot be used with the implicit grant",
+                            ]
+                            .concat(),
                         });
                     }
                 }

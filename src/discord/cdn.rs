@@ -14,7 +14,7 @@ use std::str::FromStr;
 use super::config::CDN_BASE;
 use super::error::InputError;
 use super::models::{Application, Guild, Member, User};
-use super::snowflake::Snowflake;
+use super::snowflake::{Snowflake, push_decimal};
 
 /// An image format the CDN serves.
 /// <https://discord.com/developers/docs/reference#image-formatting-image-formats>
@@ -61,7 +61,12 @@ impl FromStr for ImageFormat {
             "gif" => Ok(ImageFormat::Gif),
             _ => Err(invalid(
                 "format",
-                format!("unknown image format {s:?}; use png, jpg, webp or gif"),
+                [
+                    "unknown image format \"",
+                    s,
+                    "\"; use png, jpg, webp or gif",
+                ]
+                .concat(),
             )),
         }
     }
@@ -107,6 +112,13 @@ pub fn is_animated(hash: &str) -> bool {
     hash.starts_with("a_")
 }
 
+/// `prefix` followed by the id in decimal.
+fn id_path(prefix: &str, id: Snowflake) -> String {
+    let mut path = String::from(prefix);
+    push_decimal(&mut path, id.get());
+    path
+}
+
 fn check_hash(hash: &str) -> Result<(), InputError> {
     let ok = !hash.is_empty()
         && hash.len() <= 128
@@ -120,10 +132,11 @@ fn check_hash(hash: &str) -> Result<(), InputError> {
 
 fn check_size(size: Option<u16>) -> Result<(), InputError> {
     match size {
-        Some(s) if !(16..=4096).contains(&s) || !s.is_power_of_two() => Err(invalid(
-            "size",
-            format!("must be a power of two from 16 to 4096, got {s}"),
-        )),
+        Some(s) if !(16..=4096).contains(&s) || !s.is_power_of_two() => Err(invalid("size", {
+            let mut reason = String::from("must be a power of two from 16 to 4096, got ");
+            push_decimal(&mut reason, u64::from(s));
+            reason
+        })),
         _ => Ok(()),
     }
 }
@@ -144,7 +157,7 @@ fn image_url(
         (Some(f), Formats::PngOnly) if f != ImageFormat::Png => {
             return Err(invalid(
                 "format",
-                format!("only png is served here, not {f}"),
+                ["only png is served here, not ", f.extension()].concat(),
             ));
         }
         (Some(ImageFormat::Gif), Formats::Static) => {
@@ -161,9 +174,10 @@ fn image_url(
         }
         (Some(f), _) => f,
     };
-    let mut url = format!("{CDN_BASE}/{path}/{hash}.{}", format.extension());
+    let mut url = [CDN_BASE, "/", path, "/", hash, ".", format.extension()].concat();
     if let Some(size) = opts.size {
-        url.push_str(&format!("?size={size}"));
+        url.push_str("?size=");
+        push_decimal(&mut url, u64::from(size));
     }
     Ok(url)
 }
@@ -175,7 +189,7 @@ pub fn user_avatar_url(
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
     image_url(
-        &format!("avatars/{user_id}"),
+        &id_path("avatars/", user_id),
         hash,
         opts,
         Formats::Animatable,
@@ -195,10 +209,14 @@ pub fn default_avatar_index(user_id: Snowflake, discriminator: &str) -> u8 {
 
 /// A default avatar: `embed/avatars/{index}.png` (PNG only; no size is needed).
 pub fn default_avatar_url(user_id: Snowflake, discriminator: &str) -> String {
-    format!(
-        "{CDN_BASE}/embed/avatars/{}.png",
-        default_avatar_index(user_id, discriminator)
-    )
+    let mut url = String::from(CDN_BASE);
+    url.push_str("/embed/avatars/");
+    push_decimal(
+        &mut url,
+        u64::from(default_avatar_index(user_id, discriminator)),
+    );
+    url.push_str(".png");
+    url
 }
 
 /// The avatar to show for a user: their own, or the default one when `avatar` is `null`
@@ -221,7 +239,7 @@ pub fn user_banner_url(
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
     image_url(
-        &format!("banners/{user_id}"),
+        &id_path("banners/", user_id),
         hash,
         opts,
         Formats::Animatable,
@@ -243,7 +261,7 @@ pub fn guild_icon_url(
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
     image_url(
-        &format!("icons/{guild_id}"),
+        &id_path("icons/", guild_id),
         hash,
         opts,
         Formats::Animatable,
@@ -266,7 +284,7 @@ pub fn guild_banner_url(
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
     image_url(
-        &format!("banners/{guild_id}"),
+        &id_path("banners/", guild_id),
         hash,
         opts,
         Formats::Animatable,
@@ -280,7 +298,9 @@ pub fn member_avatar_url(
     hash: &str,
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
-    let path = format!("guilds/{guild_id}/users/{user_id}/avatars");
+    let mut path = id_path("guilds/", guild_id);
+    path.push_str(&id_path("/users/", user_id));
+    path.push_str("/avatars");
     image_url(&path, hash, opts, Formats::Animatable)
 }
 
@@ -307,7 +327,9 @@ pub fn member_banner_url(
     hash: &str,
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
-    let path = format!("guilds/{guild_id}/users/{user_id}/banners");
+    let mut path = id_path("guilds/", guild_id);
+    path.push_str(&id_path("/users/", user_id));
+    path.push_str("/banners");
     image_url(&path, hash, opts, Formats::Animatable)
 }
 
@@ -318,7 +340,7 @@ pub fn application_icon_url(
     opts: &CdnOptions,
 ) -> Result<String, InputError> {
     image_url(
-        &format!("app-icons/{application_id}"),
+        &id_path("app-icons/", application_id),
         hash,
         opts,
         Formats::Static,

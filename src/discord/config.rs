@@ -46,6 +46,6 @@ impl ApiConfig {
 
     /// `api_base` joined with a path that starts with `/`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.api_base, path)
+        [self.api_base.as_str(), path].concat()
     }
 }

@@ -1,7 +1,8 @@
 //! The one seam through which the core reads and writes JSON.
 //!
-//! The browser build parses with the JS built-in `JSON` and serde-wasm-bindgen (no
-//! `serde_json` in the browser wasm); the Worker and native code use `serde_json`.
+//! The browser build parses with the JS built-in `JSON` and a small serde deserializer over
+//! JS values (no `serde_json` in the browser wasm); the Worker and native code use
+//! `serde_json`.
 //! Every parser in the core is generic over a [`JsonCodec`].
 
 use serde::{Serialize, de::DeserializeOwned};

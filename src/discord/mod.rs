@@ -5,6 +5,7 @@
 //! typed value or an [`error::Error`] with a stable code. No JS types, no I/O: the browser and
 //! the Worker only run `fetch` in between, and everything here is tested natively.
 
+mod b64;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -187,7 +187,7 @@ impl Permissions {
             .map(|flag| self.has(flag))
             .ok_or_else(|| InputError::Invalid {
                 field: "permission",
-                reason: format!("unknown permission name {name:?}"),
+                reason: ["unknown permission name \"", name, "\""].concat(),
             })
     }
 }

@@ -8,10 +8,9 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
+use crate::discord::b64;
 use crate::discord::error::{Error, InputError};
 use crate::discord::state::random_bytes;
 
@@ -31,7 +30,7 @@ impl PkceCodeVerifier {
     pub fn generate() -> Result<Self, Error> {
         let mut bytes = [0u8; 32];
         random_bytes(&mut bytes)?;
-        Ok(PkceCodeVerifier(URL_SAFE_NO_PAD.encode(bytes)))
+        Ok(PkceCodeVerifier(b64::encode(&bytes, true)))
     }
 
     /// A fresh verifier of `len` characters (43..=128), each carrying 6 random bits.
@@ -43,7 +42,7 @@ impl PkceCodeVerifier {
         // Enough bytes for `len` base64 characters; truncation keeps each character uniform.
         let mut bytes = vec![0u8; len * 3 / 4 + 3];
         random_bytes(&mut bytes)?;
-        let mut s = URL_SAFE_NO_PAD.encode(&bytes);
+        let mut s = b64::encode(&bytes, true);
         s.truncate(len);
         Ok(PkceCodeVerifier(s))
     }
@@ -74,7 +73,7 @@ impl PkceCodeVerifier {
     /// accepts.
     pub fn challenge_s256(&self) -> PkceCodeChallenge {
         let digest = Sha256::digest(self.0.as_bytes());
-        PkceCodeChallenge(URL_SAFE_NO_PAD.encode(digest))
+        PkceCodeChallenge(b64::encode(&digest, true))
     }
 }
 

@@ -12,8 +12,6 @@
 //! before every request and updated after every response. The design follows
 //! twilight-http-ratelimiting: route key → bucket hash → bucket state, plus one global gate.
 
-use std::collections::HashMap;
-
 use crate::discord::error::RateLimited;
 use crate::discord::http::HttpResponse;
 use crate::discord::json::JsonCodec;
@@ -75,9 +73,51 @@ impl RateLimitHeaders {
     }
 }
 
-/// A finite, non-negative number of seconds, or `None`.
+/// A finite, non-negative number of seconds written as Discord writes them (`65`, `64.57`,
+/// `1470173023.123`, optionally with a leading `+`), or `None`.
+///
+/// No float parser is involved (the browser wasm would otherwise carry its ~15 KB of
+/// tables): the significant digits are read as an integer, then scaled by a power of ten.
+/// Up to 15 significant digits both numbers are exact in an `f64`, so the one division is
+/// correctly rounded, the same value `str::parse::<f64>` gives; further digits are dropped.
 fn parse_seconds(v: &str) -> Option<f64> {
-    v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0)
+    let v = v.strip_prefix('+').unwrap_or(v);
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let (mut mantissa, mut digits, mut scale) = (0u64, 0u32, 0i32);
+    for (i, b) in int.bytes().chain(frac.bytes()).enumerate() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let fractional = i >= int.len();
+        if mantissa == 0 && b == b'0' {
+            // Leading zeros are not significant.
+        } else if digits < 15 {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            digits += 1;
+        } else if !fractional {
+            // An integer part beyond 15 digits: keep its magnitude.
+            scale += 1;
+            continue;
+        } else {
+            continue;
+        }
+        if fractional {
+            scale -= 1;
+        }
+    }
+    let mut pow = 1.0f64;
+    for _ in 0..scale.unsigned_abs() {
+        pow *= 10.0;
+    }
+    let value = if scale < 0 {
+        mantissa as f64 / pow
+    } else {
+        mantissa as f64 * pow
+    };
+    value.is_finite().then_some(value)
 }
 
 /// Seconds (clamped to `0..=MAX_WAIT_SECS`) as whole milliseconds, rounded up so that a
@@ -184,11 +224,54 @@ struct Bucket {
 #[derive(Clone, Debug, Default)]
 pub struct RateLimiter {
     /// route key → bucket hash.
-    routes: HashMap<String, String>,
+    routes: Table<String>,
     /// bucket key → state.
-    buckets: HashMap<String, Bucket>,
+    buckets: Table<Bucket>,
     /// The global limit blocks every request until this time.
     global_until_ms: u64,
+}
+
+/// A small association list keyed by route or bucket: a client meets a few dozen routes and
+/// the tables are capped at [`MAX_BUCKETS`], so a linear search is enough, and it keeps a hash
+/// table (and its hasher) out of the browser wasm.
+#[derive(Clone, Debug)]
+struct Table<V>(Vec<(String, V)>);
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table(Vec::new())
+    }
+}
+
+impl<V: Default> Table<V> {
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        self.position(key).map(|i| &self.0[i].1)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        let i = self.position(key)?;
+        Some(&mut self.0[i].1)
+    }
+
+    /// The value under `key`, inserted as `V::default()` when missing.
+    fn entry(&mut self, key: String) -> &mut V {
+        let i = match self.position(&key) {
+            Some(i) => i,
+            None => {
+                self.0.push((key, V::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
 }
 
 /// The numeric path segments of a route key: the major parameters that are kept in it.
@@ -212,8 +295,8 @@ impl RateLimiter {
 
     fn bucket_key(&self, route: &str) -> String {
         match self.routes.get(route) {
-            Some(hash) => format!("{hash}:{}", major_params(route)),
-            None => format!("route:{route}"),
+            Some(hash) => [hash.as_str(), ":", &major_params(route)].concat(),
+            None => ["route:", route].concat(),
         }
     }
 
@@ -286,8 +369,8 @@ impl RateLimiter {
         };
         let key = self.bucket_key(route);
         // A route learned its hash just now: its provisional entry is no longer needed.
-        self.buckets.remove(&format!("route:{route}"));
-        let bucket = self.buckets.entry(key).or_default();
+        self.buckets.remove(&["route:", route].concat());
+        let bucket = self.buckets.entry(key);
         bucket.limit = headers.limit.or(bucket.limit);
         bucket.remaining = headers.remaining;
         bucket.reset_at_ms = reset_at_ms;
@@ -318,7 +401,7 @@ impl RateLimiter {
         if let Some(hash) = &headers.bucket
             && self.routes.get(route) != Some(hash)
         {
-            self.routes.insert(route.to_owned(), hash.clone());
+            *self.routes.entry(route.to_owned()) = hash.clone();
         }
     }
 
@@ -331,7 +414,7 @@ impl RateLimiter {
         // `user` and `shared` limits both block this bucket (a shared limit is per resource
         // and does not count against us, but the resource is still closed).
         let key = self.bucket_key(route);
-        let bucket = self.buckets.entry(key).or_default();
+        let bucket = self.buckets.entry(key);
         bucket.remaining = Some(0);
         bucket.reset_at_ms = bucket.reset_at_ms.max(until);
         self.prune(now_ms);
@@ -344,11 +427,11 @@ impl RateLimiter {
 
     /// Forgets buckets that have reset, once there are many.
     fn prune(&mut self, now_ms: u64) {
-        if self.buckets.len() > MAX_BUCKETS {
-            self.buckets.retain(|_, b| b.reset_at_ms > now_ms);
+        if self.buckets.0.len() > MAX_BUCKETS {
+            self.buckets.0.retain(|(_, b)| b.reset_at_ms > now_ms);
         }
-        if self.routes.len() > MAX_BUCKETS {
-            self.routes.clear();
+        if self.routes.0.len() > MAX_BUCKETS {
+            self.routes.0.clear();
         }
     }
 }

@@ -6,7 +6,6 @@
 //! error ([`InputError::UnknownScopes`], listing every unknown name) rather than being dropped,
 //! so a typo in a configuration is caught before the user sees Discord's consent screen.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -167,14 +166,37 @@ impl<'de> serde::Deserialize<'de> for Scope {
 
 /// A set of scopes. Formats space-separated in a stable (alphabetical) order, and serializes
 /// as a JSON array of names (what the Worker's `/auth/session` answers).
-#[derive(Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Scopes(BTreeSet<Scope>);
+///
+/// Kept as a bit set over [`Scope::ALL`] (declared in name order), which iterates in the
+/// same alphabetical order a sorted set would, with no tree code in the browser wasm.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Scopes(u64);
+
+// One bit per scope.
+const _: () = assert!(Scope::ALL.len() <= 64);
+
+impl Scope {
+    const fn bit(self) -> u64 {
+        1 << self as u32
+    }
+}
+
+impl serde::Serialize for Scopes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scopes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Scope>::deserialize(d)?.into_iter().collect())
+    }
+}
 
 impl Scopes {
     /// An empty set.
     pub fn new() -> Self {
-        Scopes(BTreeSet::new())
+        Scopes(0)
     }
 
     /// Parses Discord's space-separated form (the token response's `scope`, e.g.
@@ -192,7 +214,7 @@ impl Scopes {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut set = BTreeSet::new();
+        let mut set = Scopes::new();
         let mut unknown: Vec<String> = Vec::new();
         for name in names {
             let name = name.as_ref().trim();
@@ -211,7 +233,7 @@ impl Scopes {
             }
         }
         if unknown.is_empty() {
-            Ok(Scopes(set))
+            Ok(set)
         } else {
             Err(InputError::UnknownScopes(unknown))
         }
@@ -219,38 +241,57 @@ impl Scopes {
 
     /// Adds a scope; returns whether it was new.
     pub fn insert(&mut self, scope: Scope) -> bool {
-        self.0.insert(scope)
+        let new = !self.contains(scope);
+        self.0 |= scope.bit();
+        new
     }
 
     /// Adds a scope, builder style.
     pub fn with(mut self, scope: Scope) -> Self {
-        self.0.insert(scope);
+        self.insert(scope);
         self
     }
 
     /// Whether the set holds `scope`.
     pub fn contains(&self, scope: Scope) -> bool {
-        self.0.contains(&scope)
+        self.0 & scope.bit() != 0
     }
 
     /// Whether every scope of `other` is in this set (e.g. granted ⊇ required).
     pub fn contains_all(&self, other: &Scopes) -> bool {
-        other.0.is_subset(&self.0)
+        other.0 & !self.0 == 0
     }
 
     /// The number of scopes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.count_ones() as usize
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0 == 0
     }
 
     /// The scopes in formatting order.
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
-        self.0.iter().copied()
+        let bits = self.0;
+        Scope::ALL
+            .iter()
+            .copied()
+            .filter(move |s| bits & s.bit() != 0)
+    }
+
+    /// The names, space-separated, in formatting order (what [`Display`](fmt::Display)
+    /// writes and what Discord's `scope` parameter takes).
+    pub fn joined(&self) -> String {
+        let mut out = String::new();
+        for scope in self.iter() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(scope.as_str());
+        }
+        out
     }
 
     /// The names in formatting order (for a JSON array of strings).
@@ -289,7 +330,11 @@ impl FromStr for Scopes {
 
 impl FromIterator<Scope> for Scopes {
     fn from_iter<T: IntoIterator<Item = Scope>>(iter: T) -> Self {
-        Scopes(iter.into_iter().collect())
+        let mut set = Scopes::new();
+        for scope in iter {
+            set.insert(scope);
+        }
+        set
     }
 }
 

@@ -112,6 +112,24 @@ impl fmt::Display for Snowflake {
     }
 }
 
+/// Appends the decimal form of `n` (what `Display` writes, without the formatting machinery,
+/// which the browser wasm does not carry).
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
+    }
+}
+
 /// Parses a run of ASCII digits into a `u64` (no sign, no spaces, no exponent).
 pub(crate) fn parse_decimal_u64(s: &str) -> Result<u64, SnowflakeParseError> {
     if s.is_empty() {

@@ -9,9 +9,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::discord::error::{Error, InputError};
 
 /// Random bytes in a generated state: 32 bytes, 256 bits, 43 base64url characters.
@@ -40,7 +37,7 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Fills `buf` from the platform CSPRNG, as a typed error when there is none.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<(), Error> {
     getrandom::fill(buf)
-        .map_err(|e| Error::Config(format!("no secure random number generator available: {e}")))
+        .map_err(|_| Error::Config("no secure random number generator available".to_owned()))
 }
 
 /// An OAuth2 `state` value. Its `Debug` is redacted and its equality is constant-time.
@@ -53,7 +50,7 @@ impl State {
     pub fn generate() -> Result<State, Error> {
         let mut bytes = [0u8; STATE_BYTES];
         random_bytes(&mut bytes)?;
-        Ok(State(URL_SAFE_NO_PAD.encode(bytes)))
+        Ok(State(crate::discord::b64::encode(&bytes, true)))
     }
 
     /// Restores a state kept across the redirect (session storage, a signed cookie), or

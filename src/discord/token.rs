@@ -12,9 +12,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use crate::discord::callback::ValidatedCallback;
 use crate::discord::config::ApiConfig;
 use crate::discord::error::{Error, InputError, RawBody, oauth_error};
@@ -189,8 +186,9 @@ fn form_request(
 /// `requests`' Basic auth, which does not form-encode the two parts first (RFC 6749 §2.3.1
 /// would); Discord's ids and secrets are URL-safe, so both readings give the same header.
 fn basic(client_id: &str, secret: &ClientSecret) -> (&'static str, String) {
-    let creds = STANDARD.encode(format!("{client_id}:{}", secret.secret()));
-    ("Authorization", format!("Basic {creds}"))
+    let creds = [client_id, ":", secret.secret()].concat();
+    let creds = crate::discord::b64::encode(creds.as_bytes(), false);
+    ("Authorization", ["Basic ", creds.as_str()].concat())
 }
 
 /// The code exchange (`grant_type=authorization_code`) for a validated redirect.
@@ -272,7 +270,7 @@ pub fn client_credentials(
         )
         .into());
     }
-    let scope = scopes.to_string();
+    let scope = scopes.joined();
     let mut fields = vec![("grant_type", "client_credentials")];
     if !scope.is_empty() {
         fields.push(("scope", scope.as_str()));
@@ -449,7 +447,7 @@ pub fn process_token_response<J: JsonCodec>(
         body: RawBody::new(response.body.clone()),
     };
     let raw: TokenResponse = J::decode(&response.body)
-        .map_err(|e| parse(format!("invalid token response: {}", without_quoted(&e.0))))?;
+        .map_err(|e| parse(["invalid token response: ", &without_quoted(&e.0)].concat()))?;
     if raw.access_token.is_empty() {
         return Err(parse(
             "the token response has an empty access_token".to_owned(),

@@ -40,8 +40,8 @@ impl Authorization<'_> {
     /// The header value. It holds the token: do not log it.
     pub fn header_value(&self) -> String {
         match self {
-            Authorization::Bearer(t) => format!("Bearer {}", t.secret()),
-            Authorization::Bot(t) => format!("Bot {}", t.secret()),
+            Authorization::Bearer(t) => ["Bearer ", t.secret()].concat(),
+            Authorization::Bot(t) => ["Bot ", t.secret()].concat(),
         }
     }
 }
@@ -147,14 +147,26 @@ pub fn raw_request(
         return Err(bad("may not hold whitespace, control characters, \\ or #"));
     }
     let without_query = path.split('?').next().unwrap_or_default();
-    let dot_segment = |seg: &str| {
-        let decoded = seg.to_ascii_lowercase().replace("%2e", ".");
-        decoded == "." || decoded == ".."
-    };
-    if without_query.split('/').any(dot_segment) {
+    if without_query.split('/').any(is_dot_segment) {
         return Err(bad("may not hold . or .. segments"));
     }
     Ok(request(config, method, path, auth, body))
+}
+
+/// Whether a path segment is `.` or `..`, also percent-encoded (`%2e`, any case): each
+/// character is `.` or `%2e`, one or two of them.
+fn is_dot_segment(seg: &str) -> bool {
+    let mut rest = seg.as_bytes();
+    let mut dots = 0;
+    while let [first, tail @ ..] = rest {
+        rest = match (first, tail) {
+            (b'.', _) => tail,
+            (b'%', [b'2', e, after @ ..]) if e.eq_ignore_ascii_case(&b'e') => after,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 /// Parses a successful JSON response into `T`; any other status becomes an [`Error`]
