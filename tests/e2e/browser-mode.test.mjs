@@ -3,28 +3,18 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  launch, BASE_URL, IDS, openDemo, gotoDemo, consent, emulator, prepareEmulator,
+  e2eSuite, logInWith, BASE_URL, IDS, openDemo, gotoDemo, consent, emulator,
   waitSettled, screenshot,
 } from "../support/browser.mjs";
 
-let browser;
-before(async () => {
-  await prepareEmulator();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
-afterEach(async () => { await emulator("DELETE", "/_emulator/faults"); });
+const browser = e2eSuite({ before, after, afterEach });
 
 const panel = "#browser-mode";
 
-async function logIn(page, opts = {}) {
-  await page.click(`${panel} button.login`);
-  await consent(page, opts);
-  await page.locator(`${panel} .user-card`).waitFor({ timeout: 20_000 });
-}
+const logIn = (page, opts) => logInWith(page, panel, opts);
 
 test("logs in with PKCE through the consent page: user card, servers, connections", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   const before = await emulator("GET", "/_emulator/counters");
   await page.click(`${panel} button.login`);
   await page.waitForURL((u) => u.pathname === "/oauth2/authorize");
@@ -72,7 +62,7 @@ test("logs in with PKCE through the consent page: user card, servers, connection
 });
 
 test("cancelling on the consent page shows a plain-words message", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   await page.click(`${panel} button.login`);
   await consent(page, { action: "cancel" });
   const alert = page.locator(`${panel} .alert`);
@@ -85,7 +75,7 @@ test("cancelling on the consent page shows a plain-words message", async () => {
 });
 
 test("logging in as another fixture user shows that user", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   await logIn(page, { userId: "80351110224678912" });
   const card = page.locator(`${panel} .user-card`);
   // Nelly has no global name and a legacy discriminator.
@@ -99,7 +89,7 @@ test("logging in as another fixture user shows that user", async () => {
 
 test("a rate limit and an unreachable Discord are shown in plain words", async () => {
   // Chromium logs the failed fetches themselves as console errors: expected here.
-  const { context, page, errors } = await openDemo(browser, {
+  const { context, page, errors } = await openDemo(browser(), {
     allow: [/Failed to load resource: (the server responded with a status of 429|net::ERR_EMPTY_RESPONSE)/],
   });
   await emulator("POST", "/_emulator/faults", {

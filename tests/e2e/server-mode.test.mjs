@@ -3,29 +3,18 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  launch, BASE_URL, IDS, openDemo, gotoDemo, consent, emulator, prepareEmulator,
+  e2eSuite, logInWith, BASE_URL, IDS, openDemo, gotoDemo, consent, emulator,
   sessionCookie, sessionStatus, waitSettled, screenshot,
 } from "../support/browser.mjs";
 
-let browser;
-before(async () => {
-  await prepareEmulator();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); });
-afterEach(async () => { await emulator("DELETE", "/_emulator/faults"); });
+const browser = e2eSuite({ before, after, afterEach });
 
 const panel = "#server-mode";
 
-/** Logs in through the Worker and the emulator's consent page. */
-async function logIn(page, opts = {}) {
-  await page.click(`${panel} button.login`);
-  await consent(page, opts);
-  await page.locator(`${panel} .user-card`).waitFor({ timeout: 20_000 });
-}
+const logIn = (page, opts) => logInWith(page, panel, opts);
 
 test("logs in through the consent page: user card, servers, connections; survives a reload", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   await logIn(page);
   assert.equal(new URL(page.url()).href, BASE_URL + "/", "back on the page, no OAuth parameters left");
 
@@ -61,7 +50,7 @@ test("logs in through the consent page: user card, servers, connections; survive
 });
 
 test("log out: the page forgets the user and the old cookie no longer answers /auth/session", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   await logIn(page);
   await waitSettled(page, "server");
   const cookie = await sessionCookie(context);
@@ -85,7 +74,7 @@ test("log out: the page forgets the user and the old cookie no longer answers /a
 });
 
 test("cancelling on the consent page shows a plain-words message", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   await page.click(`${panel} button.login`);
   await consent(page, { action: "cancel" });
   const alert = page.locator(`${panel} .alert`);
@@ -101,7 +90,7 @@ test("cancelling on the consent page shows a plain-words message", async () => {
 });
 
 test("\"Join our server\" adds the user to the configured guild", async () => {
-  const { context, page, errors } = await openDemo(browser);
+  const { context, page, errors } = await openDemo(browser());
   // The plain user is not in Rustaceans yet (emulator fixtures).
   await logIn(page, { userId: IDS.plainUser });
   assert.equal(await page.locator(`${panel} .user-global-name`).textContent(), "Plain");
@@ -121,7 +110,7 @@ test("\"Join our server\" adds the user to the configured guild", async () => {
 test("a rate limit and an unreachable Discord are shown in plain words", async () => {
   // Network failures of the page's own fetches are logged by Chromium as console errors;
   // here they are expected (the Worker answers 429 and 502).
-  const { context, page, errors } = await openDemo(browser, {
+  const { context, page, errors } = await openDemo(browser(), {
     allow: [/Failed to load resource: the server responded with a status of (429|502)/],
   });
   await emulator("POST", "/_emulator/faults", {

@@ -168,3 +168,25 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * The hooks every end-to-end file needs: the emulator prepared, one Chromium for the file,
+ * faults cleared after each test. Returns a getter for the browser.
+ */
+export function e2eSuite({ before, after, afterEach }) {
+  let browser;
+  before(async () => {
+    await prepareEmulator();
+    browser = await launch();
+  });
+  after(async () => { await browser?.close(); });
+  afterEach(async () => { await emulator("DELETE", "/_emulator/faults"); });
+  return () => browser;
+}
+
+/** Logs in with the login button of `panel` and the emulator's consent page. */
+export async function logInWith(page, panel, opts = {}) {
+  await page.click(`${panel} button.login`);
+  await consent(page, opts);
+  await page.locator(`${panel} .user-card`).waitFor({ timeout: 20_000 });
+}
