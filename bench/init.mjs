@@ -52,3 +52,4 @@ try {
   }
 } finally { await browser.close(); server.close(); }
 console.log(JSON.stringify(out, null, 2));
+process.exit(0);

@@ -8,7 +8,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Starts a command; resolves when `ready` matches its output (or the URL answers). */
 export async function start(cmd, args, { ready, url, env = {}, timeoutMs = 180_000 } = {}) {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, so that stopping it also stops what it started (npx → wrangler → workerd).
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   const onData = (d) => { log += d; if (log.length > 200_000) log = log.slice(-100_000); };
   child.stdout.on("data", onData);
@@ -18,10 +19,11 @@ export async function start(cmd, args, { ready, url, env = {}, timeoutMs = 180_0
     if (child.exitCode !== null) throw new Error(`${cmd} exited:\n${log.slice(-3000)}`);
     if (ready && ready.test(log)) break;
     if (url) { try { await fetch(url); break; } catch { /* not yet */ } }
-    if (Date.now() > deadline) { child.kill(); throw new Error(`${cmd} did not start:\n${log.slice(-3000)}`); }
+    if (Date.now() > deadline) { try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ } throw new Error(`${cmd} did not start:\n${log.slice(-3000)}`); }
     await sleep(ready && !url ? 5 : 100);
   }
-  return { child, startupMs: performance.now() - t0, log: () => log, stop: () => child.kill("SIGTERM") };
+  const stop = () => { try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ } };
+  return { child, startupMs: performance.now() - t0, log: () => log, stop };
 }
 
 export async function control(emu, path, body) {

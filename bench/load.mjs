@@ -53,3 +53,4 @@ try {
   } finally { ours.stop(); peer.stop(); }
 } finally { e.stop(); }
 console.log(JSON.stringify(out, null, 2));
+process.exit(0);

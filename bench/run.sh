@@ -16,7 +16,7 @@ cargo build -q --release -p discord-emulator
 echo "[bench] sizes";  node bench/sizes.mjs > bench/out/sizes.json
 echo "[bench] init";   node bench/init.mjs > bench/out/init.json
 echo "[bench] load";   node bench/load.mjs > bench/out/load.json
-echo "[bench] soak";   node bench/soak.mjs > bench/out/soak.json
+echo "[bench] soak";   node bench/soak.mjs   # writes bench/out/soak.json
 if [ -z "${BENCH_SKIP_FUZZ:-}" ] && [ -x bench/fuzz.sh ]; then
   echo "[bench] fuzz"; bench/fuzz.sh "${FUZZ_SECONDS:-60}"
 fi

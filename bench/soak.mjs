@@ -4,6 +4,7 @@
 // timeout, malformed JSON and dropped connections. Counts responses by status, sessions in
 // KV before and after, and 500s that are not a documented config_error (a panic shows as one).
 import { Miniflare } from "miniflare";
+import { writeFileSync } from "node:fs";
 import { start, control, sleep } from "./lib.mjs";
 
 const TOTAL = Number(process.env.SOAK_REQUESTS ?? 20_000);
@@ -76,4 +77,7 @@ try {
   out.sessions_answering_after = alive;
   out.emulator_counters = await control(emu, "counters");
 } finally { await mf.dispose(); e.stop(); }
-console.log(JSON.stringify(out, null, 2));
+// Written here, not printed: Miniflare forwards the Worker's own log lines to stdout.
+writeFileSync("bench/out/soak.json", JSON.stringify(out, null, 2) + "\n");
+console.log(`[soak] ${out.requests} requests in ${out.seconds} s: ${JSON.stringify(out.statuses)}`);
+process.exit(0);
