@@ -48,7 +48,7 @@ if (soak) {
   L.push(`- sessions in KV before: ${soak.sessions_before}, after: ${soak.sessions_after}; answering /auth/session after: ${soak.sessions_answering_after}`, "");
 }
 if (fuzz) {
-  L.push("## Fuzzing", "", `\`bench/fuzz.sh\` (cargo-fuzz, libFuzzer) on the native core.`, "");
+  L.push("## Fuzzing", "", `\`bench/fuzz.sh\` (cargo-fuzz, libFuzzer, AddressSanitizer) on the native core and the Worker's pure modules (cookie parser, state cookie, sealed sessions), 60 s per target.`, "");
   L.push("| target | seconds | executions | crashes |", "|---|---:|---:|---:|");
   for (const t of fuzz.targets ?? []) L.push(`| ${t.name} | ${t.seconds} | ${t.executions} | ${t.crashes} |`);
   L.push("");
