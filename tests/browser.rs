@@ -3,7 +3,6 @@
 //! the real `sessionStorage`, `localStorage`, IndexedDB, Web Locks, `crypto` and `fetch`.
 #![cfg(all(target_arch = "wasm32", feature = "browser"))]
 
-use discord_oauth_wasm::browser::storage::{Area, Store};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -35,20 +34,16 @@ fn random_values_come_from_the_browser_and_survive_in_session_storage() {
     getrandom::fill(&mut b).expect("crypto.getRandomValues");
     assert_ne!(a, b);
 
-    let store = Store::new(Area::Session, "discord-oauth-wasm:test");
-    let value: String = a.iter().map(|x| format!("{x:02x}")).collect();
-    store.set("pkce", &value).expect("write sessionStorage");
-    assert_eq!(store.get("pkce").expect("read"), Some(value.clone()));
-
-    // The key is namespaced: the raw sessionStorage holds it under the prefix.
-    let raw = web_sys::window()
+    // A PKCE verifier from the core (CSPRNG) survives in the real sessionStorage.
+    let verifier = discord_oauth_wasm::discord::pkce::PkceCodeVerifier::generate().expect("random");
+    let value = verifier.secret().to_owned();
+    assert_eq!(value.len(), 43);
+    let storage = web_sys::window()
         .and_then(|w| w.session_storage().ok().flatten())
         .expect("sessionStorage");
-    assert_eq!(
-        raw.get_item("discord-oauth-wasm:test:pkce").unwrap(),
-        Some(value)
-    );
-
-    store.remove("pkce").expect("remove");
-    assert_eq!(store.get("pkce").expect("read"), None);
+    let key = "discord-oauth-wasm:test:pkce";
+    storage.set_item(key, &value).expect("write sessionStorage");
+    assert_eq!(storage.get_item(key).unwrap(), Some(value));
+    storage.remove_item(key).expect("remove");
+    assert_eq!(storage.get_item(key).unwrap(), None);
 }

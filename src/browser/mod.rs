@@ -11,7 +11,6 @@ mod opts;
 mod proto;
 pub mod session;
 mod shell;
-pub mod storage;
 mod typings;
 
 pub use client::DiscordOAuthClient;
