@@ -6,7 +6,6 @@
 //! requests and responses, when to refresh, rate limits and the errors.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use crate::discord::Error;
 use crate::discord::ErrorCode;
@@ -43,7 +42,6 @@ struct Core {
 /// Discord OAuth2 from a single-page app: PKCE or implicit grant, tokens kept in the browser.
 #[wasm_bindgen]
 pub struct DiscordOAuthClient {
-    core: Rc<Core>,
     /// The shell's state for this client (storage, refresh in flight, and the dispatcher,
     /// which JS owns: a call in flight keeps it alive even if this object is collected).
     s: JsValue,
@@ -230,22 +228,36 @@ impl Core {
                 );
                 out.into()
             }
+            // The authorize step: a fresh PKCE verifier for options `a` (`null` for the
+            // implicit grant), which the shell hashes with `crypto.subtle`; then the URL and
+            // the pending login for `[verifier, digest]`.
+            12 => match Self::implicit(&a)? {
+                true => JsValue::NULL,
+                false => JsValue::from_str(&proto::new_verifier()?),
+            },
+            13 => {
+                let (url, pending) = self.authorize(&a, &b)?;
+                pair_of(JsValue::from_str(&url), JsValue::from_str(&pending))
+            }
             _ => JsValue::UNDEFINED,
         })
     }
 
-    fn authorize(&self, o: &JsValue) -> Result<(String, String)> {
-        let response_type =
-            opts::string(o, "responseType")?.unwrap_or_else(|| String::from("code"));
-        let implicit = match response_type.as_str() {
-            "code" => false,
-            "token" => true,
-            _ => {
-                return Err(config(
-                    "option `responseType` must be \"code\" or \"token\"",
-                ));
-            }
-        };
+    /// Whether options `o` ask for the implicit grant (`responseType: "token"`).
+    fn implicit(o: &JsValue) -> Result<bool> {
+        match opts::string(o, "responseType")?.as_deref() {
+            None | Some("code") => Ok(false),
+            Some("token") => Ok(true),
+            _ => Err(config(
+                "option `responseType` must be \"code\" or \"token\"",
+            )),
+        }
+    }
+
+    /// The authorize URL for options `o` and the pending login to keep (JSON text). `pkce` is
+    /// `[verifier, SHA-256 digest]` from the shell, for the code grant.
+    fn authorize(&self, o: &JsValue, pkce: &JsValue) -> Result<(String, String)> {
+        let implicit = Self::implicit(o)?;
         let scopes = match opts::strings(o, "scopes")? {
             Some(s) => proto::scopes(&s)?,
             None => proto::scopes(&self.scopes)?,
@@ -259,7 +271,9 @@ impl Core {
         let (verifier, challenge) = if implicit {
             (None, None)
         } else {
-            let (v, c) = proto::new_pkce()?;
+            let v = arg(pkce, 0).as_string().unwrap_or_default();
+            let digest = js_sys::Uint8Array::new(&arg(pkce, 1)).to_vec();
+            let c = proto::challenge(&v, &digest)?;
             (Some(v), Some(c))
         };
         let data = match opts::get(o, "data") {
@@ -304,10 +318,11 @@ impl Core {
 }
 
 fn pair(kind: f64, v: JsValue) -> JsValue {
-    let out = js_sys::Array::new();
-    out.push(&JsValue::from_f64(kind));
-    out.push(&v);
-    out.into()
+    pair_of(JsValue::from_f64(kind), v)
+}
+
+fn pair_of(a: JsValue, b: JsValue) -> JsValue {
+    js_sys::Array::of2(&a, &b).into()
 }
 
 fn reject(e: &Error) -> Promise {
@@ -347,21 +362,20 @@ impl DiscordOAuthClient {
             .unwrap_or_else(|| String::from(DEFAULT_AUTHORIZE_URL));
         let mut prefix = String::from("discord-oauth-wasm:");
         prefix.push_str(&client_id);
-        let core = Rc::new(Core {
+        let c = Core {
             client_id,
             redirect_uri,
             scopes,
             api,
             authorize_endpoint,
             limiter: RefCell::new(RateLimiter::default()),
-        });
-        let c = core.clone();
+        };
         let dispatch = Closure::<dyn Fn(u32, JsValue, JsValue) -> JsResult<JsValue>>::new(
             move |op: u32, a: JsValue, b: JsValue| c.op(op, a, b).map_err(|e| to_js(&e)),
         )
         .into_js_value();
         let s = shell::dow_client(&dispatch, &prefix, &storage);
-        Ok(DiscordOAuthClient { core, s })
+        Ok(DiscordOAuthClient { s })
     }
 
     /// The authorize URL; keeps state (and the PKCE verifier) in `sessionStorage`.
@@ -376,10 +390,7 @@ impl DiscordOAuthClient {
     }
 
     fn begin(&self, options: Option<JsValue>, navigate: bool) -> Promise {
-        match self.core.authorize(&options.unwrap_or(JsValue::UNDEFINED)) {
-            Ok((url, pending)) => shell::dow_begin(&self.s, &url, &pending, navigate),
-            Err(e) => reject(&e),
-        }
+        shell::dow_begin(&self.s, &options.unwrap_or(JsValue::UNDEFINED), navigate)
     }
 
     /// Navigates to the authorize URL.

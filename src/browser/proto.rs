@@ -8,7 +8,7 @@ use crate::discord::authorize::{AuthorizeRequest, IntegrationType, Prompt, Respo
 use crate::discord::callback::{Callback, ValidatedCallback};
 use crate::discord::config::ApiConfig;
 use crate::discord::http::{Body, HttpRequest, HttpResponse, Method};
-use crate::discord::pkce::PkceCodeVerifier;
+use crate::discord::pkce::{PkceCodeChallenge, PkceCodeVerifier};
 use crate::discord::scope::Scopes;
 use crate::discord::secret::{AccessToken, RefreshToken};
 use crate::discord::state::State;
@@ -36,11 +36,17 @@ pub fn new_state() -> Result<String> {
     Ok(State::generate()?.secret().to_owned())
 }
 
-/// A fresh PKCE verifier and its S256 challenge.
-pub fn new_pkce() -> Result<(String, crate::discord::pkce::PkceCodeChallenge)> {
-    let v = PkceCodeVerifier::generate()?;
-    let c = v.challenge_s256();
-    Ok((v.secret().to_owned(), c))
+/// A fresh PKCE verifier (43 characters, 256 random bits).
+pub fn new_verifier() -> Result<String> {
+    Ok(PkceCodeVerifier::generate()?.secret().to_owned())
+}
+
+/// The S256 challenge of `verifier` from its SHA-256 digest (hashed by `crypto.subtle` in
+/// the shell); the verifier is checked against RFC 7636's rules first.
+pub fn challenge(verifier: &str, digest: &[u8]) -> Result<PkceCodeChallenge> {
+    PkceCodeVerifier::from_string(verifier)?;
+    PkceCodeChallenge::from_sha256_digest(digest)
+        .ok_or_else(|| config("crypto.subtle.digest did not give a SHA-256 digest"))
 }
 
 /// Everything `authorizeUrl` takes.
@@ -51,7 +57,7 @@ pub struct AuthorizeParams<'a> {
     pub scopes: Scopes,
     pub implicit: bool,
     pub state: &'a str,
-    pub code_challenge: Option<&'a crate::discord::pkce::PkceCodeChallenge>,
+    pub code_challenge: Option<&'a PkceCodeChallenge>,
     pub prompt: Option<String>,
     pub permissions: Option<String>,
     pub guild_id: Option<String>,

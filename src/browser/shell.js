@@ -136,10 +136,14 @@ function go(url) {
   try { l.assign(url); } catch (e) { throw dow_err("config_error", "configuration error: " + msg(e)); }
 }
 
-export const dow_begin = (S, url, pending, nav) => new Promise((res) => {
+export async function dow_begin(S, o, nav) {
+  const v = S.P(12, o), c = globalThis.crypto && crypto.subtle;
+  if (v != null && !c) throw dow_err("config_error", "configuration error: PKCE needs crypto.subtle, which browsers give only to secure contexts (https, or http on localhost)");
+  const d = v == null ? null : new Uint8Array(await c.digest("SHA-256", new TextEncoder().encode(v)));
+  const [url, pending] = S.P(13, o, [v, d]);
   sput(SS, S.k + "pending", pending);
-  res(nav ? go(url) : url);
-});
+  return nav ? go(url) : url;
+}
 
 export const dow_logout = async (S) => {
   const t = read(S);

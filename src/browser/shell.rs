@@ -21,6 +21,10 @@
 //! - API calls: op 6 builds a Bearer request after the rate limiter; op 7 reads the answer
 //!   as `[0, value]`, `[1]` refresh then retry once, `[2, error]` forget the tokens then
 //!   throw, `[3, error]` throw.
+//! - Authorize: op 12 gives a fresh PKCE verifier (`null` for the implicit grant), which the
+//!   shell hashes with `crypto.subtle.digest("SHA-256")` (browsers give `crypto.subtle` only
+//!   to secure contexts: https, or http on localhost); op 13 checks the options and builds the
+//!   URL and the pending login from `[verifier, digest]`.
 //! - Redirect: op 10 says whether the URL carries OAuth2 parameters (and the URL without
 //!   them, which replaces the address bar so a reload cannot replay them); op 11 validates it
 //!   against the pending login and gives the code exchange request or the implicit TokenSet.
@@ -60,8 +64,9 @@ extern "C" {
     /// Stores (or clears) a checked TokenSet.
     #[wasm_bindgen(catch)]
     pub fn dow_set(s: &JsValue, tokens: &JsValue) -> Result<(), JsValue>;
-    /// Keeps the pending login, then resolves `url` (or navigates to it).
-    pub fn dow_begin(s: &JsValue, url: &str, pending: &str, navigate: bool) -> Promise;
+    /// `authorizeUrl(options)` / `login(options)`: hashes the PKCE verifier, keeps the pending
+    /// login, then resolves the URL (or navigates to it).
+    pub fn dow_begin(s: &JsValue, options: &JsValue, navigate: bool) -> Promise;
     /// `logout()`.
     pub fn dow_logout(s: &JsValue) -> Promise;
     /// `handleRedirect(url)`.

@@ -8,11 +8,19 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 /// `input` in base64: the URL-safe alphabet without padding (`url_safe`), or the standard
 /// alphabet with `=` padding.
 pub(crate) fn encode(input: &[u8], url_safe: bool) -> String {
-    if url_safe {
-        URL_SAFE_NO_PAD.encode(input)
+    let engine = if url_safe {
+        &URL_SAFE_NO_PAD
     } else {
-        STANDARD.encode(input)
-    }
+        &STANDARD
+    };
+    // `Engine::encode` unwraps `String::from_utf8` with `expect`, which links the `Debug`
+    // formatting of `FromUtf8Error` (about 2 KB of the browser wasm). Encoding into a buffer
+    // sized by `encoded_len` cannot fail, and base64 output is ASCII.
+    let len = base64::encoded_len(input.len(), !url_safe).unwrap_or_default();
+    let mut buf = vec![0u8; len];
+    let written = engine.encode_slice(input, &mut buf).unwrap_or_default();
+    buf.truncate(written);
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 #[cfg(test)]

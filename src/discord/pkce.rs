@@ -100,6 +100,13 @@ impl PkceCodeChallenge {
         &self.0
     }
 
+    /// The S256 challenge from `SHA256(ASCII(code_verifier))` computed elsewhere: the browser
+    /// build hashes with the platform's `crypto.subtle.digest`, which keeps a SHA-256
+    /// implementation out of the shipped wasm. `None` unless `digest` has 32 bytes.
+    pub fn from_sha256_digest(digest: &[u8]) -> Option<PkceCodeChallenge> {
+        (digest.len() == 32).then(|| PkceCodeChallenge(b64::encode(digest, true)))
+    }
+
     /// The `code_challenge_method`: always `S256` (Discord does not accept `plain`).
     pub const fn method(&self) -> &'static str {
         "S256"
@@ -120,6 +127,19 @@ mod tests {
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         assert_eq!(challenge.method(), "S256");
+    }
+
+    #[test]
+    fn challenge_from_a_digest_computed_elsewhere() {
+        let verifier =
+            PkceCodeVerifier::from_string("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
+        let digest = Sha256::digest(verifier.secret().as_bytes());
+        assert_eq!(
+            PkceCodeChallenge::from_sha256_digest(&digest),
+            Some(verifier.challenge_s256())
+        );
+        assert_eq!(PkceCodeChallenge::from_sha256_digest(&digest[..31]), None);
+        assert_eq!(PkceCodeChallenge::from_sha256_digest(&[0; 33]), None);
     }
 
     #[test]
