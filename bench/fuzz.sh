@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the transport-free core with cargo-fuzz (libFuzzer): every target in fuzz/ for
-# SECONDS_PER_TARGET (default 60), one after the other, on one core.
+# SECONDS_PER_TARGET (default 120), one after the other, on one core.
 #
 #   bench/fuzz.sh [SECONDS_PER_TARGET]
 #
@@ -24,7 +24,7 @@
 # FUZZ_SANITIZER, FUZZ_KEEP_CORPUS.
 set -uo pipefail
 
-SECS=${1:-${FUZZ_SECONDS:-60}}
+SECS=${1:-${FUZZ_SECONDS:-120}}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"

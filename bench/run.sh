@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The bench command: builds everything in release, then measures and writes BENCHMARKS.md.
-#   bench/run.sh                 # everything (about 15 minutes on 2 cores)
+#   bench/run.sh                 # everything (about 30 minutes on 2 cores)
 #   BENCH_SKIP_FUZZ=1 bench/run.sh
 # Knobs: BENCH_DURATION (s per load run, 10), BENCH_RUNS (page loads, 15), SOAK_REQUESTS
-# (20000), FUZZ_SECONDS (per target, 60).
+# (20000), FUZZ_SECONDS (per target, 120).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
 cd "$ROOT"
@@ -18,7 +18,7 @@ echo "[bench] init";   node bench/init.mjs > bench/out/init.json
 echo "[bench] load";   node bench/load.mjs > bench/out/load.json
 echo "[bench] soak";   node bench/soak.mjs   # writes bench/out/soak.json
 if [ -z "${BENCH_SKIP_FUZZ:-}" ] && [ -x bench/fuzz.sh ]; then
-  echo "[bench] fuzz"; bench/fuzz.sh "${FUZZ_SECONDS:-60}"
+  echo "[bench] fuzz"; bench/fuzz.sh "${FUZZ_SECONDS:-120}"
 fi
 node bench/report.mjs > BENCHMARKS.md
 echo "[bench] wrote BENCHMARKS.md"
