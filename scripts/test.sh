@@ -82,6 +82,7 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
   tests browser cargo wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test browser
 
   check build-worker scripts/build-worker.sh
+  check build-host-example scripts/build-host-example.sh
   tests worker node node --test --test-concurrency=1 tests/worker/
 
   check build-web scripts/build-web.sh

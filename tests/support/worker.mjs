@@ -31,12 +31,13 @@ export function defaultBindings(overrides = {}) {
   return b;
 }
 
-/** Miniflare over build/index.js; `workers` (an array of option objects) for several isolates. */
-export function startWorker({ bindings = defaultBindings(), workers, kvPersist, outboundService, logLines } = {}) {
+/** Miniflare over build/index.js (or `scriptPath`, e.g. the host Worker example);
+ * `workers` (an array of option objects) for several isolates. */
+export function startWorker({ bindings = defaultBindings(), workers, kvPersist, outboundService, logLines, scriptPath = "build/index.js" } = {}) {
   const base = {
     ...(outboundService ? { outboundService } : {}),
     modules: true,
-    scriptPath: "build/index.js",
+    scriptPath,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["SESSIONS"],
