@@ -194,3 +194,27 @@ async fn a_storage_that_throws_is_storage_error() {
     assert_eq!(code(&r.unwrap_err()), "storage_error");
     await_ok(c.logout()).await;
 }
+
+#[wasm_bindgen_test]
+async fn without_crypto_subtle_pkce_is_a_config_error_and_the_implicit_grant_still_works() {
+    // An insecure context (http on a non-localhost host) has no `crypto.subtle`: shadow it.
+    let hide = js_sys::Function::new_no_args(
+        "Object.defineProperty(crypto, 'subtle', { value: undefined, configurable: true })",
+    );
+    let show = js_sys::Function::new_no_args("delete crypto.subtle");
+    let c = client("memory");
+    hide.call0(&JsValue::NULL).unwrap();
+    let e = await_err(c.authorize_url(None)).await;
+    let implicit = wasm_bindgen_futures::JsFuture::from(
+        c.authorize_url(Some(js(r#"{"responseType":"token"}"#))),
+    )
+    .await;
+    show.call0(&JsValue::NULL).unwrap();
+    assert_eq!(code(&e), "config_error");
+    assert!(get_str(&e, "message").unwrap().contains("secure context"));
+    let url = implicit.unwrap().as_string().unwrap();
+    assert!(url.contains("response_type=token") && !url.contains("code_challenge"));
+    // Back in a secure context the code grant has its S256 challenge again.
+    let url = await_ok(c.authorize_url(None)).await.as_string().unwrap();
+    assert!(url.contains("code_challenge_method=S256"));
+}
