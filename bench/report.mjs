@@ -30,10 +30,11 @@ if (init) {
   L.push("");
 }
 if (load) {
-  L.push("## Worker under load", "", "`node bench/load.mjs`: autocannon, 50 connections, loopback, against `wrangler dev` (workerd, local KV), ours and the JavaScript peer in the same run, upstream = discord-emulator with rate limits lifted. `/auth/session` = cookie, KV read, AES-GCM decrypt; `/api/users/@me` = the same plus a call to the emulator.", "");
-  L.push("| Worker | route | req/s | p50 | p99 | non-2xx |", "|---|---|---:|---:|---:|---:|");
+  L.push("## Worker under load", "", "`node bench/load.mjs`: autocannon, 50 connections, loopback, against `wrangler dev` (workerd, local KV), ours and the JavaScript peer in the same run, upstream = discord-emulator with rate limits lifted. `/auth/session` = cookie, KV read, AES-GCM decrypt (ours skips the decrypt when the isolate opened the identical KV value before), JSON answer; `/api/users/@me` = the same plus a call to the emulator. Both Workers write one structured log line per request. CPU per request: the Worker's workerd, and `wrangler dev` itself (which relays every log line); the load is CPU-bound on this machine, so req/s follows their sum.", "");
+  L.push("| Worker | route | req/s | p50 | p99 | non-2xx | CPU/req workerd | CPU/req wrangler |", "|---|---|---:|---:|---:|---:|---:|---:|");
+  const cpu = (x, k) => (x.cpu_ms_per_req?.[k] === undefined ? "–" : `${x.cpu_ms_per_req[k]} ms`);
   for (const w of ["ours", "peer_js"]) for (const r of ["auth_session", "api_users_me"]) {
-    const x = load[w]?.[r]; if (x) L.push(`| ${w} | ${r} | ${x.rps} | ${x.p50_ms} ms | ${x.p99_ms} ms | ${x.non2xx} |`);
+    const x = load[w]?.[r]; if (x) L.push(`| ${w} | ${r} | ${x.rps} | ${x.p50_ms} ms | ${x.p99_ms} ms | ${x.non2xx} | ${cpu(x, "workerd")} | ${cpu(x, "wrangler")} |`);
   }
   if (load.ratio) {
     L.push("", "Ratio ours / peer (same run): " + Object.entries(load.ratio).map(([r, v]) => `${r}: throughput ×${v.rps}, p99 ×${v.p99}`).join("; ") + ".");
@@ -53,6 +54,13 @@ if (fuzz) {
   for (const t of fuzz.targets ?? []) L.push(`| ${t.name} | ${t.seconds} | ${t.executions} | ${t.crashes} |`);
   L.push("");
 }
+// Where a Worker request's time goes: CPU profiles of `wrangler dev` through its inspector
+// (CDP Profiler, wasm name section kept) during autocannon runs, and A/B builds, 2026-11-22.
+const WORKER_TIME = {
+  auth_session: "Where the time goes (CPU profile through wrangler dev's inspector, and A/B builds): under `wrangler dev` the one log line per request is about half of all CPU per request, for both Workers (≈ 1 ms in workerd for `console.log`, ≈ 1.5 ms in wrangler dev relaying it; in production no inspector relays it). Without the log line ours costs ≈ 2.75 ms of workerd CPU per request against the peer's ≈ 2.3 ms. The rest of ours is mostly the workers-rs and wasm-bindgen glue the peer does not have: the future machinery (promise, `queueMicrotask`, task wake-up) ≈ 10 % of samples, turning the Rust `Response` into a JS one (a `Uint8Array` copy, a `ResponseInit`) ≈ 7 %, strings across the boundary ≈ 3 %; the KV read costs both the same (≈ 14 %). The Rust work itself is a few per cent: the AES-GCM open and the JSON parse of the KV value were ≈ 8 % and are skipped when the isolate opened the identical value before; reading `request.cf`, which workers-rs does for every request, was ≈ 8 % and is skipped by the entry point. What would close the rest: answering the hot routes on `web_sys` types without the workers-rs conversions.",
+  api_users_me: "Where the time goes: the upstream call dominates (the emulator's answer passed through, its fetch in workerd and wrangler dev's share per request, for both Workers alike); the Worker's own work is the same as for `/auth/session` plus building the upstream request and copying the answer's headers, each crossing the wasm boundary.",
+};
+
 // Where we lose, by how much, and what would close the gap (figures from this run).
 const gaps = [];
 if (sizes) {
@@ -67,7 +75,7 @@ if (init && init.ours) {
 }
 if (load?.ratio) {
   for (const [r, v] of Object.entries(load.ratio)) {
-    if (v.rps < 1 || v.p99 > 1) gaps.push(`**Worker ${r}**: throughput ×${v.rps} and p99 ×${v.p99} of the peer's. Where the time goes (not yet profiled; the likely costs): AES-256-GCM and HMAC in software inside wasm where the peer calls WebCrypto's native code, serde_json on the KV value, and one structured log line per request that the peer does not write. What would close it: WebCrypto (SubtleCrypto) for the seal and the KV-key HMAC, and a cached decrypted session per isolate for a few seconds.`);
+    if (v.rps < 1 || v.p99 > 1) gaps.push(`**Worker ${r}**: throughput ×${v.rps} and p99 ×${v.p99} of the peer's. ${WORKER_TIME[r] ?? ""}`);
   }
 }
 if (gaps.length) L.push("## Where we lose", "", ...gaps.map((g) => "- " + g), "");

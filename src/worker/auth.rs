@@ -50,7 +50,7 @@ pub struct DiscordAuth {
 
 /// The time now, ms since the epoch.
 pub(crate) fn now_ms() -> u64 {
-    worker::Date::now().as_millis()
+    js_sys::Date::now() as u64
 }
 
 /// Whether `path` is `prefix` or below it.

@@ -66,13 +66,15 @@ pub fn is_session_id(id: &str) -> bool {
             .is_ok_and(|bytes| bytes.len() == SESSION_ID_BYTES)
 }
 
-/// The keys derived from `SESSION_SECRET`. `Debug` prints nothing secret.
+/// The keys derived from `SESSION_SECRET`, with their AES key schedules and HMAC pads
+/// computed once (per isolate, with the settings) instead of on every seal, open and KV-key
+/// derivation. `Debug` prints nothing secret.
 #[derive(Clone)]
 pub struct Keys {
-    state_enc: [u8; 32],
-    state_mac: [u8; 32],
-    session_seal: [u8; 32],
-    kv_key: [u8; 32],
+    state_enc: Aes256Gcm,
+    state_mac: HmacSha256,
+    session_seal: Aes256Gcm,
+    kv_key: HmacSha256,
 }
 
 impl fmt::Debug for Keys {
@@ -81,17 +83,27 @@ impl fmt::Debug for Keys {
     }
 }
 
-/// HMAC-SHA256 of `parts` under `key`.
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // HMAC accepts keys of any length: this constructor cannot fail.
-    let mut mac = match <HmacSha256 as Mac>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => return [0u8; 32],
-    };
+/// An HMAC-SHA256 instance keyed with `key`; `None` only if the key were refused, which HMAC
+/// never does (it accepts keys of any length).
+fn mac_for(key: &[u8]) -> Option<HmacSha256> {
+    <HmacSha256 as Mac>::new_from_slice(key).ok()
+}
+
+/// HMAC-SHA256 of `parts` under an already keyed instance (cloned: its pads are computed).
+fn hmac_with(mac: &HmacSha256, parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = mac.clone();
     for p in parts {
         mac.update(p);
     }
     mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA256 of `parts` under `key`.
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    match mac_for(key) {
+        Some(mac) => hmac_with(&mac, parts),
+        None => [0u8; 32],
+    }
 }
 
 impl Keys {
@@ -103,22 +115,25 @@ impl Keys {
         // HKDF (RFC 5869) with the secret as PRK and one output block per label.
         let prk = hmac(b"discord-oauth-wasm/v1/extract", &[secret]);
         let expand = |label: &str| hmac(&prk, &[b"discord-oauth-wasm/v1/", label.as_bytes(), &[1]]);
+        let cipher = |label: &str| Aes256Gcm::new_from_slice(&expand(label)).ok();
         Some(Keys {
-            state_enc: expand("state-cookie/encrypt"),
-            state_mac: expand("state-cookie/sign"),
-            session_seal: expand("session/seal"),
-            kv_key: expand("session/kv-key"),
+            state_enc: cipher("state-cookie/encrypt")?,
+            state_mac: mac_for(&expand("state-cookie/sign"))?,
+            session_seal: cipher("session/seal")?,
+            kv_key: mac_for(&expand("session/kv-key"))?,
         })
     }
 
     /// The KV key of a session id: `session:` and the hex HMAC-SHA256 of the id, so the key is
     /// never the cookie value and cannot be turned back into it.
     pub fn kv_key(&self, session_id: &str) -> String {
-        let digest = hmac(&self.kv_key, &[session_id.as_bytes()]);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digest = hmac_with(&self.kv_key, &[session_id.as_bytes()]);
         let mut out = String::with_capacity(8 + 64);
         out.push_str("session:");
         for b in digest {
-            out.push_str(&format!("{b:02x}"));
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
         out
     }
@@ -139,7 +154,7 @@ impl Keys {
     pub fn seal_state(&self, plaintext: &[u8]) -> Result<String, NoRandom> {
         let sealed = seal(&self.state_enc, plaintext, b"state-cookie")?;
         let body = B64.encode(&sealed);
-        let mac = hmac(&self.state_mac, &[b"state-cookie.", body.as_bytes()]);
+        let mac = hmac_with(&self.state_mac, &[b"state-cookie.", body.as_bytes()]);
         Ok(format!("{body}.{}", B64.encode(mac)))
     }
 
@@ -150,8 +165,7 @@ impl Keys {
         if mac.len() != MAC_LEN {
             return Err(Tampered);
         }
-        let mut check =
-            <HmacSha256 as Mac>::new_from_slice(&self.state_mac).map_err(|_| Tampered)?;
+        let mut check = self.state_mac.clone();
         check.update(b"state-cookie.");
         check.update(body.as_bytes());
         // `verify_slice` compares in constant time.
@@ -161,8 +175,7 @@ impl Keys {
     }
 }
 
-fn seal(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, NoRandom> {
-    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| NoRandom)?;
+fn seal(cipher: &Aes256Gcm, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, NoRandom> {
     let nonce = random_bytes::<NONCE_LEN>()?;
     let ct = cipher
         .encrypt(
@@ -179,12 +192,11 @@ fn seal(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, NoRando
     Ok(out)
 }
 
-fn open(key: &[u8; 32], raw: &[u8], aad: &[u8]) -> Result<Vec<u8>, Tampered> {
+fn open(cipher: &Aes256Gcm, raw: &[u8], aad: &[u8]) -> Result<Vec<u8>, Tampered> {
     if raw.len() < NONCE_LEN + TAG_LEN {
         return Err(Tampered);
     }
     let (nonce, ct) = raw.split_at(NONCE_LEN);
-    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| Tampered)?;
     cipher
         .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
         .map_err(|_| Tampered)

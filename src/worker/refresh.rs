@@ -88,7 +88,7 @@ pub async fn ensure_fresh(
 }
 
 fn now() -> u64 {
-    worker::Date::now().as_millis()
+    js_sys::Date::now() as u64
 }
 
 /// Refreshes now (after a 401), unless this isolate already holds newer tokens than the ones

@@ -7,6 +7,7 @@
 use super::crypto::{Keys, NoRandom, Tampered};
 use crate::discord::secret::{AccessToken, RefreshToken};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
 
 /// Format version of the KV value.
@@ -121,6 +122,93 @@ impl Session {
     /// Whether the session was granted `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.stored.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Sessions an isolate has opened, keyed by KV key and held with the exact KV value they were
+/// opened from, so that reading the identical value again skips the JSON parse and the
+/// AES-GCM open (the result of opening is a pure function of the keys, the KV key and the
+/// value). A changed value (a refresh, another isolate's write) never matches and is opened
+/// afresh. Entries live at most `ttl_ms` and there are at most `capacity` of them, so opened
+/// tokens do not stay in memory indefinitely. One cache belongs to one set of [`Keys`].
+pub struct OpenCache {
+    entries: HashMap<String, OpenEntry>,
+    capacity: usize,
+    ttl_ms: u64,
+}
+
+struct OpenEntry {
+    raw: String,
+    session: Session,
+    at: u64,
+}
+
+impl OpenCache {
+    /// An empty cache of at most `capacity` sessions, each kept at most `ttl_ms`.
+    pub fn new(capacity: usize, ttl_ms: u64) -> OpenCache {
+        OpenCache {
+            entries: HashMap::new(),
+            capacity,
+            ttl_ms,
+        }
+    }
+
+    /// [`Session::open`], answered from the cache when `raw` is the value last opened (or
+    /// written, see [`OpenCache::put`]) for `kv_key` within the last `ttl_ms`.
+    pub fn open(
+        &mut self,
+        keys: &Keys,
+        kv_key: &str,
+        raw: &str,
+        now_ms: u64,
+    ) -> Result<Session, Tampered> {
+        if let Some(e) = self.entries.get(kv_key)
+            && e.raw == raw
+            && now_ms.saturating_sub(e.at) < self.ttl_ms
+        {
+            return Ok(e.session.clone());
+        }
+        let session = Session::open(keys, kv_key, raw)?;
+        self.put(raw, &session, now_ms);
+        Ok(session)
+    }
+
+    /// Records `session` as what `raw` (its KV value, just written or read) opens to.
+    pub fn put(&mut self, raw: &str, session: &Session, now_ms: u64) {
+        if self.capacity == 0 {
+            return;
+        }
+        if !self.entries.contains_key(&session.kv_key) && self.entries.len() >= self.capacity {
+            let ttl = self.ttl_ms;
+            self.entries
+                .retain(|_, e| now_ms.saturating_sub(e.at) < ttl);
+            if self.entries.len() >= self.capacity {
+                self.entries.clear();
+            }
+        }
+        self.entries.insert(
+            session.kv_key.clone(),
+            OpenEntry {
+                raw: raw.to_owned(),
+                session: session.clone(),
+                at: now_ms,
+            },
+        );
+    }
+
+    /// Drops what is cached for `kv_key` (the session was deleted).
+    pub fn forget(&mut self, kv_key: &str) {
+        self.entries.remove(kv_key);
+    }
+
+    /// How many sessions are cached.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 

@@ -5,12 +5,17 @@
 //! between locations) and has no atomic update, so writes happen at once after a token
 //! rotation, and an isolate remembers the newest tokens it saw for each session (see
 //! [`remember`]), which spares a second refresh with a rotated refresh token.
+//!
+//! Reading a session parses its JSON and opens its sealed tokens; an isolate keeps what it
+//! opened beside the exact KV value ([`OpenCache`]), so a repeat read of an unchanged value
+//! (every `/auth/session` and `/api` call between two refreshes) costs only the KV read and a
+//! string comparison.
 //! <https://developers.cloudflare.com/kv/concepts/how-kv-works/>
 
 use super::config::Settings;
 use super::crypto::is_session_id;
 use super::respond::ApiError;
-use super::session::{Session, Tokens};
+use super::session::{OpenCache, Session, Tokens};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use worker::kv::KvStore;
@@ -18,9 +23,28 @@ use worker::kv::KvStore;
 /// How long an isolate remembers the newest tokens of a session after a refresh.
 const REMEMBER_MS: u64 = 10 * 60 * 1000;
 
+/// How many opened sessions an isolate keeps, and for how long.
+const OPENED_CAPACITY: usize = 512;
+const OPENED_TTL_MS: u64 = 60 * 1000;
+
 thread_local! {
     /// The newest tokens this isolate wrote per KV key, and when.
     static LATEST: RefCell<HashMap<String, (Tokens, u64)>> = RefCell::new(HashMap::new());
+    /// Sessions this isolate opened, with the KV values they came from. The keys never change
+    /// within an isolate: `DiscordAuth::from_env` reads the settings once.
+    static OPENED: RefCell<OpenCache> = RefCell::new(OpenCache::new(OPENED_CAPACITY, OPENED_TTL_MS));
+}
+
+/// Opens a KV value through the isolate's [`OpenCache`] (directly when it is busy).
+fn open(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Session> {
+    OPENED
+        .with(|c| {
+            c.try_borrow_mut()
+                .ok()
+                .map(|mut c| c.open(&settings.keys, key, raw, now_ms))
+        })
+        .unwrap_or_else(|| Session::open(&settings.keys, key, raw))
+        .ok()
 }
 
 /// Remembers the newest tokens of a session (after a refresh), for requests that read KV
@@ -39,6 +63,11 @@ pub fn forget(kv_key: &str) {
     LATEST.with(|l| {
         if let Ok(mut map) = l.try_borrow_mut() {
             map.remove(kv_key);
+        }
+    });
+    OPENED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.forget(kv_key);
         }
     });
 }
@@ -104,7 +133,7 @@ pub async fn load_key(
         .await
         .map_err(|_| storage_error("read"))?;
     let Some(raw) = raw else { return Ok(None) };
-    let Ok(mut session) = Session::open(&settings.keys, key, &raw) else {
+    let Some(mut session) = open(settings, key, &raw, now_ms) else {
         return Ok(None);
     };
     if session.stored.expires_at <= now_ms {
@@ -134,6 +163,11 @@ pub async fn save(
             Err(_) => continue,
         };
         if put.execute().await.is_ok() {
+            OPENED.with(|c| {
+                if let Ok(mut c) = c.try_borrow_mut() {
+                    c.put(&value, session, now_ms);
+                }
+            });
             return Ok(());
         }
     }

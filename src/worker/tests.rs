@@ -348,4 +348,88 @@ mod session {
         assert!(Session::open(&keys, "session:k", "{}").is_err());
         assert!(!format!("{back:?}").contains("acc-123"));
     }
+
+    fn sealed(keys: &Keys, kv_key: &str, access: &str, now: u64) -> (String, Session) {
+        let tokens = Tokens {
+            access_token: AccessToken::new(access),
+            refresh_token: None,
+            expires_at: now + 1000,
+        };
+        let mut s = Session {
+            kv_key: kv_key.into(),
+            stored: StoredSession {
+                v: SESSION_VERSION,
+                tokens: String::new(),
+                user: serde_json::json!({"id": "42"}),
+                scopes: vec!["identify".into()],
+                created_at: now,
+                updated_at: now,
+                expires_at: now + 100_000,
+            },
+            tokens: tokens.clone(),
+        };
+        let raw = s.seal(keys, tokens, now).unwrap();
+        (raw, s)
+    }
+
+    #[test]
+    fn open_cache_answers_only_the_identical_value() {
+        let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
+        let mut cache = OpenCache::new(2, 1000);
+        let (raw, _) = sealed(&keys, "session:a", "acc-1", 0);
+        assert_eq!(
+            cache
+                .open(&keys, "session:a", &raw, 0)
+                .unwrap()
+                .tokens
+                .access_token,
+            AccessToken::new("acc-1")
+        );
+        assert_eq!(cache.len(), 1);
+        // A hit gives the same session; the value must still match byte for byte.
+        assert!(cache.open(&keys, "session:a", &raw, 10).is_ok());
+        let (rotated, _) = sealed(&keys, "session:a", "acc-2", 20);
+        assert_eq!(
+            cache
+                .open(&keys, "session:a", &rotated, 20)
+                .unwrap()
+                .tokens
+                .access_token,
+            AccessToken::new("acc-2")
+        );
+        // Under another KV key the same value does not open (the key is the associated data).
+        assert!(cache.open(&keys, "session:b", &rotated, 20).is_err());
+        // A value whose sealed tokens were altered does not open, cached or not.
+        let mut value: serde_json::Value = serde_json::from_str(&rotated).unwrap();
+        let sealed_tokens = value["tokens"].as_str().unwrap().to_owned();
+        let flipped = if sealed_tokens.ends_with('A') {
+            'B'
+        } else {
+            'A'
+        };
+        value["tokens"] = format!("{}{flipped}", &sealed_tokens[..sealed_tokens.len() - 1]).into();
+        let tampered = serde_json::to_string(&value).unwrap();
+        assert!(cache.open(&keys, "session:a", &tampered, 20).is_err());
+        cache.forget("session:a");
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn open_cache_is_bounded_and_expires() {
+        let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
+        let mut cache = OpenCache::new(2, 1000);
+        for (i, key) in ["session:a", "session:b", "session:c"].iter().enumerate() {
+            let (raw, s) = sealed(&keys, key, "acc", 0);
+            cache.put(&raw, &s, i as u64);
+            assert!(cache.len() <= 2);
+        }
+        // Past its lifetime an entry is opened again (and still opens).
+        let (raw, s) = sealed(&keys, "session:d", "acc-d", 0);
+        cache.put(&raw, &s, 5000);
+        assert!(cache.open(&keys, "session:d", &raw, 7000).is_ok());
+        assert!(OpenCache::new(0, 1000).is_empty());
+        let mut none = OpenCache::new(0, 1000);
+        none.put(&raw, &s, 0);
+        assert!(none.is_empty());
+    }
 }

@@ -13,7 +13,9 @@ use futures_util::future::{Either, select};
 use std::cell::RefCell;
 use std::pin::pin;
 use std::time::Duration;
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::web_sys;
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, ResponseBody};
 
 /// How long one call to Discord may take by default, response body included
 /// (`UPSTREAM_TIMEOUT_MS` changes it).
@@ -67,11 +69,25 @@ async fn run(req: &HttpRequest, signal: &worker::AbortSignal) -> Result<HttpResp
         .map_err(|e| format!("fetch failed: {}", short(&e.to_string())))?;
     let status = resp.status_code();
     let headers: Vec<(String, String)> = resp.headers().entries().collect();
-    let body = resp
-        .text()
+    let body = body_text(&mut resp)
         .await
         .map_err(|e| format!("reading the answer failed: {}", short(&e.to_string())))?;
     Ok(HttpResponse::new(status, headers, body))
+}
+
+/// The whole body of an answer as UTF-8 text, read by the runtime in one call
+/// (`arrayBuffer()`) rather than chunk by chunk through workers-rs's byte stream, where every
+/// chunk was a promise, a task wake-up and a copy across the wasm boundary. A body that is
+/// not UTF-8 is refused, as before.
+async fn body_text(resp: &mut worker::Response) -> worker::Result<String> {
+    let stream = match resp.body() {
+        ResponseBody::Stream(stream) => stream.clone(),
+        ResponseBody::Body(_) | ResponseBody::Empty => return resp.text().await,
+    };
+    let whole = web_sys::Response::new_with_opt_readable_stream(Some(&stream))?;
+    let buffer = JsFuture::from(whole.array_buffer()?).await?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    String::from_utf8(bytes).map_err(|_| worker::Error::RustError("the answer is not UTF-8".into()))
 }
 
 /// Keeps runtime error texts short; they never hold request data (URLs carry no secrets here).
@@ -97,7 +113,7 @@ pub async fn send(
         Some(u) => format!("{} {u}", req.route),
         None => req.route.clone(),
     };
-    let now = worker::Date::now().as_millis();
+    let now = js_sys::Date::now() as u64;
     let wait = LIMITER.with(|l| {
         l.try_borrow_mut()
             .ok()
@@ -120,7 +136,7 @@ pub async fn send(
     };
     match &outcome {
         Ok(resp) => {
-            let now = worker::Date::now().as_millis();
+            let now = js_sys::Date::now() as u64;
             LIMITER.with(|l| {
                 if let Ok(mut l) = l.try_borrow_mut() {
                     l.update(&key, resp, now);
