@@ -40,13 +40,15 @@ async fn route(mut req: Request, env: Env) -> Response {
 /// underlying request is untouched: a request passed on (to the assets) keeps its `cf`.
 fn skip_cf(req: &web_sys::Request) {
     thread_local! {
-        static UNDEFINED_VALUE: js_sys::Object = {
+        /// `{ value: undefined }`, built once per isolate.
+        static UNDEFINED_DESCRIPTOR: js_sys::Object = {
             let descriptor = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&descriptor, &JsValue::from_str("value"), &JsValue::UNDEFINED);
+            let value = JsValue::from_str("value");
+            let _ = js_sys::Reflect::set(&descriptor, &value, &JsValue::UNDEFINED);
             descriptor
         };
     }
-    UNDEFINED_VALUE.with(|descriptor| {
+    UNDEFINED_DESCRIPTOR.with(|descriptor| {
         // A request object that refuses the property (not extensible) keeps its getter.
         let _ = js_sys::Reflect::define_property(
             req.unchecked_ref::<js_sys::Object>(),
