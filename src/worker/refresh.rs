@@ -15,6 +15,7 @@
 //! the first, and the second sees `invalid_grant`, re-reads KV, and may still read the old value
 //! there, in which case that session ends and the user logs in again.
 
+use super::auth::now_ms;
 use super::calls;
 use super::config::Settings;
 use super::log::Trace;
@@ -87,10 +88,6 @@ pub async fn ensure_fresh(
     force(settings, kv, session, trace).await
 }
 
-fn now() -> u64 {
-    js_sys::Date::now() as u64
-}
-
 /// Refreshes now (after a 401), unless this isolate already holds newer tokens than the ones
 /// `session` has; waits for a refresh already running for the session instead of starting a
 /// second one.
@@ -105,7 +102,7 @@ pub async fn force(
     trace: &Trace,
 ) -> Result<(), RefreshError> {
     let key = session.kv_key.clone();
-    let give_up = now() + settings.upstream_timeout_ms + 5_000;
+    let give_up = now_ms() + settings.upstream_timeout_ms + 5_000;
     let stale_ms = 2 * settings.upstream_timeout_ms + 5_000;
     let mut waited = false;
     loop {
@@ -113,7 +110,7 @@ pub async fn force(
             session.tokens = newer;
             return Ok(());
         }
-        let t = now();
+        let t = now_ms();
         let state = FLIGHTS.with(|f| {
             let mut m = f.try_borrow_mut().ok()?;
             m.retain(|_, v| !matches!(v, Flight::Done(_, at) if t.saturating_sub(*at) > 60_000));
@@ -153,11 +150,11 @@ pub async fn force(
                 };
                 let result = refresh_once(settings, kv, &mut session.clone(), trace, t).await;
                 if let Ok(tokens) = &result {
-                    store::remember(&key, tokens, now());
+                    store::remember(&key, tokens, now_ms());
                 }
                 FLIGHTS.with(|f| {
                     if let Ok(mut m) = f.try_borrow_mut() {
-                        m.insert(key.clone(), Flight::Done(result.clone(), now()));
+                        m.insert(key.clone(), Flight::Done(result.clone(), now_ms()));
                     }
                 });
                 leader.done = true;

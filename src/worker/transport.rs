@@ -5,6 +5,7 @@
 //! rate-limit bucket of the answer for the request's log line.
 //! <https://developers.cloudflare.com/workers/runtime-apis/fetch/>
 
+use super::auth::now_ms;
 use super::log::Trace;
 use crate::discord::error::RateLimited;
 use crate::discord::http::{HttpRequest, HttpResponse, Method as CoreMethod};
@@ -113,7 +114,7 @@ pub async fn send(
         Some(u) => format!("{} {u}", req.route),
         None => req.route.clone(),
     };
-    let now = js_sys::Date::now() as u64;
+    let now = now_ms();
     let wait = LIMITER.with(|l| {
         l.try_borrow_mut()
             .ok()
@@ -136,7 +137,7 @@ pub async fn send(
     };
     match &outcome {
         Ok(resp) => {
-            let now = js_sys::Date::now() as u64;
+            let now = now_ms();
             LIMITER.with(|l| {
                 if let Ok(mut l) = l.try_borrow_mut() {
                     l.update(&key, resp, now);
