@@ -72,6 +72,7 @@ check clippy-browser cargo clippy -p discord-oauth-wasm --target wasm32-unknown-
 check clippy-worker cargo clippy -p discord-oauth-wasm --target wasm32-unknown-unknown --lib --no-default-features --features worker-entry -- -D warnings
 
 tests native cargo cargo test --workspace "${NATIVE_FEATURES[@]}"
+tests docs node node --test tests/docs/
 
 # The emulator stands in for discord.com for every layer below.
 EMU="http://127.0.0.1:$TEST_EMULATOR_PORT"
