@@ -35,6 +35,9 @@ pub enum FaultKind {
     },
     /// Answer 200 with truncated JSON.
     Malformed,
+    /// Answer 200, `application/json`, with bytes that are not UTF-8 (RFC 8259 §8.1 requires
+    /// UTF-8), as a broken proxy or a mis-encoded answer would.
+    NotUtf8,
     /// Close the connection without answering.
     Drop,
 }
@@ -113,10 +116,11 @@ impl Fault {
                 FaultKind::Delay { delay_ms: ms }
             }
             "malformed" => FaultKind::Malformed,
+            "not_utf8" => FaultKind::NotUtf8,
             "drop" => FaultKind::Drop,
             other => {
                 return Err(format!(
-                    "unknown kind {other:?}: use status, delay, malformed or drop"
+                    "unknown kind {other:?}: use status, delay, malformed, not_utf8 or drop"
                 ));
             }
         };
@@ -157,6 +161,17 @@ pub async fn apply(kind: &FaultKind, route: &str) -> Option<Response> {
         FaultKind::Malformed => {
             let mut resp = Response::new(Body::from(
                 "{\"id\": \"80351110224678912\", \"username\": \"Nel",
+            ));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            Some(resp)
+        }
+        FaultKind::NotUtf8 => {
+            // Latin-1 "é" (0xE9) followed by a quote is not a UTF-8 sequence.
+            let mut resp = Response::new(Body::from(
+                b"{\"id\": \"80351110224678912\", \"username\": \"Ren\xe9\"}".to_vec(),
             ));
             resp.headers_mut().insert(
                 header::CONTENT_TYPE,

@@ -244,6 +244,17 @@ async fn faults_of_every_kind() {
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err());
+    // not_utf8: a JSON content type over bytes that are not UTF-8.
+    fault(
+        &emu,
+        json!({"route": "GET /api/v10/users/@me", "kind": "not_utf8"}),
+    )
+    .await;
+    let resp = emu.bearer_get("/api/v10/users/@me", &at).await;
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    assert!(bytes.starts_with(b"{\"id\""));
     // drop: the connection closes without an answer.
     fault(
         &emu,
@@ -315,7 +326,7 @@ async fn faults_of_every_kind() {
         );
     }
     let c = emu.counters().await;
-    assert_eq!(c["faults_served"], 6);
+    assert_eq!(c["faults_served"], 7);
     assert_eq!(c["faults_pending"], 0);
     assert!(c["rate_limited"].as_u64().unwrap() >= 1);
 }

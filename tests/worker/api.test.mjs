@@ -126,10 +126,15 @@ for (const status of [500, 502, 503]) {
   });
 }
 
-test("a malformed or dropped answer: 502 discord_unavailable, session intact", async () => {
+test("a malformed, non-UTF-8 or dropped answer: 502 discord_unavailable, session intact", async () => {
   const { session } = await login(mf);
   await fault({ route: "GET /api/v10/oauth2/@me", kind: "malformed" });
   let res = await get("/api/oauth2/@me", session);
+  assert.equal(res.status, 502);
+  assert.equal((await errorBody(res)).error, "discord_unavailable");
+  // JSON must be UTF-8 (RFC 8259 §8.1): other bytes are refused, never decoded lossily.
+  await fault({ route: "GET /api/v10/users/@me", kind: "not_utf8" });
+  res = await get("/api/users/@me", session);
   assert.equal(res.status, 502);
   assert.equal((await errorBody(res)).error, "discord_unavailable");
   await fault({ route: "GET /api/v10/oauth2/@me", kind: "drop" });
