@@ -23,6 +23,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "installing the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The npm package's build rebuilds std from source for size (scripts/build-web.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "installing the rust-src component"
+  rustup component add rust-src
+fi
 
 # 2. Cargo-installed tools, each pinned. wasm-bindgen's CLI must equal the crate in Cargo.lock.
 cargo_tool() { # binary, crate, version, printed-version-pattern
