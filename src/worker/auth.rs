@@ -7,9 +7,11 @@ use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::session::Session;
+use super::store::RawKv;
 use super::{routes_api, routes_auth, store};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::kv::KvStore;
 use worker::{Env, Method, Request, Response};
 
@@ -19,12 +21,40 @@ pub const KV_BINDING: &str = "SESSIONS";
 thread_local! {
     /// Settings are read and validated once per isolate.
     static SETTINGS: RefCell<Option<Result<Rc<Settings>, ConfigError>>> = const { RefCell::new(None) };
+    /// The last `Env` seen and the KV bindings taken from it: the runtime passes the same `env`
+    /// object to every request of an isolate, and taking a `KvStore` from it is six property
+    /// reads. A different `env` object is read afresh.
+    static BINDINGS: RefCell<Option<(JsValue, KvStore, RawKv)>> = const { RefCell::new(None) };
+}
+
+/// The `SESSIONS` bindings of `env`, as a `KvStore` and raw; from [`BINDINGS`] when `env` is
+/// the object they were taken from.
+fn kv_bindings(env: &Env) -> Option<(KvStore, RawKv)> {
+    let env_value: &JsValue = env.as_ref();
+    let cached = BINDINGS.with(|cell| {
+        let slot = cell.try_borrow().ok()?;
+        let (seen, kv, raw) = slot.as_ref()?;
+        (seen == env_value).then(|| (kv.clone(), raw.clone()))
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let kv = env.kv(KV_BINDING).ok()?;
+    let raw: RawKv = js_sys::Reflect::get(env_value, &JsValue::from_str(KV_BINDING))
+        .ok()?
+        .unchecked_into();
+    BINDINGS.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            *slot = Some((env_value.clone(), kv.clone(), raw.clone()));
+        }
+    });
+    Some((kv, raw))
 }
 
 /// Reads a text binding (a `[vars]` entry or a secret) without going through a type whose
 /// `Debug` would print it; numbers (JSON vars) are accepted as their decimal text.
 fn binding(env: &Env, name: &str) -> Option<String> {
-    let value = js_sys::Reflect::get(env.as_ref(), &wasm_bindgen::JsValue::from_str(name)).ok()?;
+    let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
     value.as_string().or_else(|| {
         value
             .as_f64()
@@ -46,6 +76,8 @@ impl ConfigError {
 pub struct DiscordAuth {
     pub(crate) settings: Rc<Settings>,
     pub(crate) kv: KvStore,
+    /// The same namespace, read without `KvStore`'s per-call options object.
+    pub(crate) kv_raw: RawKv,
 }
 
 /// The time now, ms since the epoch.
@@ -64,6 +96,34 @@ fn under(path: &str, prefix: &str) -> bool {
 /// Whether a path belongs to the routes [`DiscordAuth::handle`] answers.
 pub fn is_auth_path(path: &str) -> bool {
     under(path, "/auth") || under(path, "/api")
+}
+
+/// A path's segments, without the leading `/`.
+pub(crate) fn segments(path: &str) -> Vec<&str> {
+    path.trim_start_matches('/').split('/').collect()
+}
+
+/// The route pattern of a path's segments (e.g. `/api/users/@me/guilds/{id}/member`), if it
+/// is one of the contract's routes.
+pub(crate) fn lookup(segments: &[&str]) -> Option<&'static str> {
+    Some(match segments {
+        ["auth", "login"] => "/auth/login",
+        ["auth", "callback"] => "/auth/callback",
+        ["auth", "session"] => "/auth/session",
+        ["auth", "logout"] => "/auth/logout",
+        ["api", "users", "@me"] => "/api/users/@me",
+        ["api", "users", "@me", "guilds"] => "/api/users/@me/guilds",
+        ["api", "users", "@me", "connections"] => "/api/users/@me/connections",
+        ["api", "users", "@me", "guilds", _, "member"] => "/api/users/@me/guilds/{id}/member",
+        ["api", "oauth2", "@me"] => "/api/oauth2/@me",
+        ["api", "guilds", _, "join"] => "/api/guilds/{id}/join",
+        _ => return None,
+    })
+}
+
+/// Whether a route takes POST (every other route takes GET and HEAD).
+pub(crate) fn is_post(route: &str) -> bool {
+    route == "/auth/logout" || route == "/api/guilds/{id}/join"
 }
 
 /// The request's origin, from its URL (never from `Host`).
@@ -91,10 +151,14 @@ impl DiscordAuth {
             slot.get_or_insert_with(|| Settings::parse(|name| binding(env, name)).map(Rc::new))
                 .clone()
         })?;
-        let kv = env.kv(KV_BINDING).map_err(|_| {
+        let (kv, kv_raw) = kv_bindings(env).ok_or_else(|| {
             ConfigError(format!("the {KV_BINDING} KV namespace binding is missing"))
         })?;
-        Ok(DiscordAuth { settings, kv })
+        Ok(DiscordAuth {
+            settings,
+            kv,
+            kv_raw,
+        })
     }
 
     /// The validated settings.
@@ -125,23 +189,13 @@ impl DiscordAuth {
         path: &str,
         trace: &Trace,
     ) -> Response {
-        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let segments = segments(path);
         let get = *method == Method::Get || *method == Method::Head;
         let post = *method == Method::Post;
-        let (route, allowed): (&'static str, bool) = match segments.as_slice() {
-            ["auth", "login"] => ("/auth/login", get),
-            ["auth", "callback"] => ("/auth/callback", get),
-            ["auth", "session"] => ("/auth/session", get),
-            ["auth", "logout"] => ("/auth/logout", post),
-            ["api", "users", "@me"] => ("/api/users/@me", get),
-            ["api", "users", "@me", "guilds"] => ("/api/users/@me/guilds", get),
-            ["api", "users", "@me", "connections"] => ("/api/users/@me/connections", get),
-            ["api", "users", "@me", "guilds", _, "member"] => {
-                ("/api/users/@me/guilds/{id}/member", get)
-            }
-            ["api", "oauth2", "@me"] => ("/api/oauth2/@me", get),
-            ["api", "guilds", _, "join"] => ("/api/guilds/{id}/join", post),
-            _ => {
+        let (route, allowed): (&'static str, bool) = match lookup(&segments) {
+            Some(route) if is_post(route) => (route, post),
+            Some(route) => (route, get),
+            None => {
                 trace.route("not_found");
                 trace.error("not_found");
                 drain(req).await;
@@ -157,11 +211,7 @@ impl DiscordAuth {
                 "method_not_allowed",
                 "this route does not take that method",
             );
-            let allow = if route == "/auth/logout" || route == "/api/guilds/{id}/join" {
-                "POST"
-            } else {
-                "GET, HEAD"
-            };
+            let allow = if is_post(route) { "POST" } else { "GET, HEAD" };
             let _ = r.headers().set("allow", allow);
             return r;
         }
@@ -173,13 +223,18 @@ impl DiscordAuth {
         let result = match route {
             "/auth/login" => routes_auth::login(&ctx, req).await,
             "/auth/callback" => routes_auth::callback(&ctx, req).await,
-            "/auth/session" => routes_auth::session(&ctx, req).await,
+            "/auth/session" => routes_auth::session(&ctx, session_cookie(req).as_deref())
+                .await
+                .map(|body| respond::json_text(200, body)),
             "/auth/logout" => routes_auth::logout(&ctx, req).await,
             "/api/guilds/{id}/join" => {
                 let guild = segments.get(2).copied().unwrap_or_default();
                 routes_api::join(&ctx, req, guild).await
             }
-            _ => routes_api::read(&ctx, req, route, segments.get(4).copied()).await,
+            _ => {
+                let id = session_cookie(req);
+                routes_api::read(&ctx, id.as_deref(), route, segments.get(4).copied()).await
+            }
         };
         result.unwrap_or_else(|e| {
             trace.error(e.code);
@@ -193,7 +248,7 @@ impl DiscordAuth {
         let Some(id) = session_cookie(req) else {
             return Ok(None);
         };
-        store::load(&self.kv, &self.settings, &id, now_ms()).await
+        store::load_raw(&self.kv_raw, &self.settings, &id, now_ms()).await
     }
 
     /// The session, or the 401 `unauthorized` response to send instead: the

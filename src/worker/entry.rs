@@ -1,12 +1,20 @@
 //! The deployable Worker's `fetch` entry point: [`DiscordAuth`] for `/auth` and `/api`, the
 //! static assets (`ASSETS` binding, `www/` in development) for everything else.
+//!
+//! `GET /auth/session` and the `/api` reads, the routes called on every page view, are
+//! answered on the runtime's own request and response types ([`fast::serve`]): the same route
+//! code, without `worker::Request` and `worker::Response` around it. Everything else goes
+//! through [`DiscordAuth::handle`].
 
 use super::auth::{DiscordAuth, is_auth_path};
+use super::fast;
 use super::log::Trace;
 use super::respond;
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::worker_sys::web_sys;
-use worker::{Context, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 async fn route(mut req: Request, env: Env) -> Response {
     match DiscordAuth::from_env(&env) {
@@ -58,8 +66,17 @@ fn skip_cf(req: &web_sys::Request) {
     });
 }
 
-#[worker::event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+/// The Worker's `fetch` handler: what `#[worker::event(fetch)]` generates (a promise of the
+/// runtime's `Response`), with the hot routes answered by [`fast::serve`] before any
+/// `worker::Request` exists.
+#[wasm_bindgen]
+pub fn fetch(req: web_sys::Request, env: Env, _ctx: worker::worker_sys::Context) -> Promise {
+    if let Some(answer) = fast::serve(&req, &env) {
+        return answer;
+    }
     skip_cf(&req);
-    Ok(route(Request::from(req), env).await)
+    wasm_bindgen_futures::future_to_promise(async move {
+        let response = route(Request::from(req), env).await;
+        Ok(JsValue::from(web_sys::Response::from(response)))
+    })
 }

@@ -28,10 +28,13 @@ mod client;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
-/// The deployable Worker's `#[event(fetch)]`; off in library use, where the host Worker
+/// The deployable Worker's `fetch` export; off in library use, where the host Worker
 /// has its own entry point.
 #[cfg(feature = "worker-entry")]
 mod entry;
+/// The deployable Worker's hot routes on the runtime's own request and response types.
+#[cfg(feature = "worker-entry")]
+mod fast;
 mod log;
 mod refresh;
 pub mod respond;

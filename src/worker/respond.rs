@@ -122,6 +122,36 @@ pub fn error(status: u16, code: &'static str, message: &str) -> Response {
     ApiError::new(status, code, message).response()
 }
 
+/// A JSON response whose body is already JSON text (our own).
+pub fn json_text(status: u16, text: String) -> Response {
+    with_body(status, json_headers(), text)
+}
+
+thread_local! {
+    /// `{status: 200, headers: <the JSON headers>}`, built once per isolate. The runtime copies
+    /// the headers into each response it constructs from it, so it is never changed.
+    static OK_JSON_INIT: web_sys::ResponseInit = {
+        let init = web_sys::ResponseInit::new();
+        init.set_status(200);
+        JSON_HEADERS.with(|h| init.set_headers(&h.0));
+        init
+    };
+}
+
+/// [`json_text`] built directly as the runtime's `Response`: one call for a 200, rather than
+/// a `worker::Response` converted field by field. The same status, headers and body.
+pub fn js_json(status: u16, text: String) -> web_sys::Response {
+    let built = if status == 200 {
+        OK_JSON_INIT
+            .try_with(|init| web_sys::Response::new_with_opt_str_and_init(Some(&text), init).ok())
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    built.unwrap_or_else(|| json_text(status, text).into())
+}
+
 /// A JSON response with `Cache-Control: no-store`.
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     with_body(status, json_headers(), to_json(body))

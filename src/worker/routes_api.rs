@@ -50,12 +50,13 @@ fn cache_guilds(kv_key: &str, body: &str, now: u64, max_age_ms: u64) {
     });
 }
 
-/// The session of the request, or 401 (clearing a cookie that names no live session).
-pub(crate) async fn current(ctx: &Ctx<'_>, req: &Request) -> Result<Session, ApiError> {
-    let Some(id) = session_cookie(req) else {
+/// The session of a session cookie's value, or 401 (clearing a cookie that names no live
+/// session).
+pub(crate) async fn current(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Session, ApiError> {
+    let Some(id) = id else {
         return Err(ApiError::unauthorized());
     };
-    store::load(&ctx.auth.kv, &ctx.auth.settings, &id, ctx.now)
+    store::load_raw(&ctx.auth.kv_raw, &ctx.auth.settings, id, ctx.now)
         .await?
         .ok_or_else(|| ApiError::unauthorized().clearing_session())
 }
@@ -124,7 +125,7 @@ pub(crate) async fn bearer_call(
 /// `/api/users/@me/guilds/{id}/member`, `/api/oauth2/@me`: Discord's JSON passed through.
 pub async fn read(
     ctx: &Ctx<'_>,
-    req: &mut Request,
+    session_id: Option<&str>,
     route: &'static str,
     guild: Option<&str>,
 ) -> Result<Response, ApiError> {
@@ -140,7 +141,7 @@ pub async fn read(
             Read::Member(id)
         }
     };
-    let mut session = current(ctx, req).await?;
+    let mut session = current(ctx, session_id).await?;
     let cache_ms = ctx.auth.settings.guilds_cache_secs * 1000;
     if matches!(which, Read::Guilds)
         && cache_ms > 0
@@ -193,7 +194,7 @@ pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Respo
     refuse_cross_site(req)?;
     let guild_id = validate::snowflake(guild)
         .ok_or_else(|| ApiError::new(404, "not_found", "no such guild"))?;
-    let mut session = current(ctx, req).await?;
+    let mut session = current(ctx, session_cookie(req).as_deref()).await?;
     let body = body.ok_or_else(|| {
         ApiError::new(
             413,

@@ -18,7 +18,39 @@ use super::respond::ApiError;
 use super::session::{OpenCache, Session, Tokens};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::JsFuture;
 use worker::kv::KvStore;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The `SESSIONS` KV namespace as the runtime gives it. Read through it directly, a `get`
+    /// is one call with the key: `KvStore::get` builds an options object per read.
+    #[derive(Clone, Debug)]
+    pub type RawKv;
+
+    /// `get(key)`: a promise of the value as text, or `null`.
+    #[wasm_bindgen(method, catch)]
+    fn get(this: &RawKv, key: &str) -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+}
+
+/// The runtime's promise of the text stored under `key` (`null` when there is none).
+pub fn get_promise(kv: &RawKv, key: &str) -> Result<js_sys::Promise, ApiError> {
+    kv.get(key).map_err(|_| storage_error("read"))
+}
+
+/// The text stored under `key`, if any.
+async fn get_text(kv: &RawKv, key: &str) -> Result<Option<String>, ApiError> {
+    let value = JsFuture::from(get_promise(kv, key)?)
+        .await
+        .map_err(|_| storage_error("read"))?;
+    Ok(value.as_string())
+}
+
+/// The KV key of a session cookie's value; `None` when the value cannot be a session id.
+pub fn key_of(settings: &Settings, session_id: &str) -> Option<String> {
+    is_session_id(session_id).then(|| settings.keys.kv_key(session_id))
+}
 
 /// How long an isolate remembers the newest tokens of a session after a refresh.
 const REMEMBER_MS: u64 = 10 * 60 * 1000;
@@ -97,7 +129,7 @@ pub fn newer_than(kv_key: &str, tokens: &Tokens) -> Option<Tokens> {
     })
 }
 
-fn storage_error(what: &str) -> ApiError {
+pub(crate) fn storage_error(what: &str) -> ApiError {
     ApiError::new(
         503,
         "storage_unavailable",
@@ -132,17 +164,34 @@ pub async fn load_key(
         .text()
         .await
         .map_err(|_| storage_error("read"))?;
-    let Some(raw) = raw else { return Ok(None) };
-    let Some(mut session) = open(settings, key, &raw, now_ms) else {
+    Ok(raw.and_then(|raw| live(settings, key, &raw, now_ms)))
+}
+
+/// [`load`] through the raw binding: the read of every `/auth/session` and `/api` call.
+pub async fn load_raw(
+    kv: &RawKv,
+    settings: &Settings,
+    session_id: &str,
+    now_ms: u64,
+) -> Result<Option<Session>, ApiError> {
+    let Some(key) = key_of(settings, session_id) else {
         return Ok(None);
     };
+    let raw = get_text(kv, &key).await?;
+    Ok(raw.and_then(|raw| live(settings, &key, &raw, now_ms)))
+}
+
+/// The session a KV value holds, when it opens and has not expired, with the newest tokens
+/// this isolate knows of.
+pub fn live(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Session> {
+    let mut session = open(settings, key, raw, now_ms)?;
     if session.stored.expires_at <= now_ms {
-        return Ok(None);
+        return None;
     }
     if let Some(newer) = newer_than(key, &session.tokens) {
         session.tokens = newer;
     }
-    Ok(Some(session))
+    Some(session)
 }
 
 /// Writes `session` with `tokens` sealed under a fresh nonce. One retry on a KV failure.

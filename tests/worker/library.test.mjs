@@ -21,6 +21,33 @@ test("the contract's routes are mounted: login through the library gives a sessi
   assert.equal((await res.json()).user.id, USER);
 });
 
+// The deployable Worker answers GET /auth/session and the /api reads on the runtime's own
+// types (src/worker/fast.rs); a host Worker reaches the same routes through DiscordAuth::handle.
+// Both must give the same answers: status, the headers a client relies on, and the body.
+test("the hot routes answer the same through the library as through the deployable Worker", async () => {
+  const direct = startWorker();
+  try {
+    const a = (await login(mf)).cookies, b = (await login(direct)).cookies;
+    const SHAPE = ["content-type", "cache-control", "x-content-type-options", "set-cookie"];
+    for (const [path, withSession] of [
+      ["/auth/session", true], ["/auth/session", false], ["/api/users/@me", true], ["/api/users/@me", false],
+      ["/api/users/@me/guilds", true], ["/api/users/@me/connections", true], ["/api/oauth2/@me", true],
+      ["/api/users/@me/guilds/1/member", true], ["/auth/session?x=1", true],
+    ]) {
+      const viaLib = await request(mf, path, withSession ? { cookies: a } : {});
+      const viaFast = await request(direct, path, withSession ? { cookies: b } : {});
+      assert.equal(viaLib.status, viaFast.status, path);
+      for (const h of SHAPE) assert.equal(viaLib.headers.get(h), viaFast.headers.get(h), `${path}: ${h}`);
+      const [x, y] = [await viaLib.json(), await viaFast.json()];
+      // The two logins expire at different instants; the rest must not differ.
+      for (const o of [x, y]) if (o && typeof o === "object") { delete o.expires_at; delete o.expires; }
+      assert.deepEqual(x, y, path);
+    }
+  } finally {
+    await direct.dispose();
+  }
+});
+
 test("require_session guards the host's own route: 401 unauthorized without a session", async () => {
   const res = await request(mf, "/me");
   assert.equal(res.status, 401);

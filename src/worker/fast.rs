@@ -1,0 +1,125 @@
+//! The deployable Worker's hot routes on the runtime's own types: `GET /auth/session` and the
+//! `/api` reads, which a page calls on every view. The route code is the same as behind
+//! [`DiscordAuth::handle`]; only the plumbing differs: no `worker::Request` around the request,
+//! the answer built as the runtime's `Response` (not a `worker::Response` converted field by
+//! field), and `/auth/session` answered from one promise reaction on the KV read instead of a
+//! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
+//! microtasks and three closures per request).
+
+use super::auth::{Ctx, DiscordAuth, is_post, lookup, now_ms, segments};
+use super::cookies;
+use super::log::Trace;
+use super::respond::{self, ApiError};
+use super::{routes_api, routes_auth, store};
+use js_sys::Promise;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::Env;
+use worker::worker_sys::web_sys;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, for a `then` taking plain functions.
+    type Thenable;
+
+    /// `promise.then(onFulfilled, onRejected)`.
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_both(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise;
+}
+
+/// The path of a URL as the runtime serializes it (`scheme://authority/path?query#fragment`);
+/// `None` for anything else.
+fn path_of(url: &str) -> Option<&str> {
+    let after_scheme = &url[url.find("://")? + 3..];
+    let path = &after_scheme[after_scheme.find('/')?..];
+    path.split(['?', '#']).next()
+}
+
+/// A promise of the answer to a GET of `/auth/session` or an `/api` read; `None` for any other
+/// request, and when the configuration is broken (the full path answers those).
+pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
+    if req.method() != "GET" {
+        return None;
+    }
+    let url = req.url();
+    let path = path_of(&url)?;
+    if !path.starts_with("/auth/session") && !path.starts_with("/api/") {
+        return None;
+    }
+    let segments = segments(path);
+    let route = lookup(&segments)?;
+    if is_post(route) || !(route == "/auth/session" || route.starts_with("/api/")) {
+        return None;
+    }
+    let guild = segments.get(4).map(|s| (*s).to_owned());
+    let auth = DiscordAuth::from_env(env).ok()?;
+    let started = now_ms();
+    let trace = Trace::new("GET", route);
+    let cookie = req.headers().get("cookie").ok().flatten();
+    if route == "/auth/session" {
+        return Some(session(auth, trace, started, cookie));
+    }
+    Some(wasm_bindgen_futures::future_to_promise(async move {
+        let ctx = Ctx {
+            auth: &auth,
+            trace: trace.clone(),
+            now: now_ms(),
+        };
+        let id = session_id(cookie.as_deref());
+        let result = routes_api::read(&ctx, id, route, guild.as_deref())
+            .await
+            .map(web_sys::Response::from);
+        Ok(finish(&trace, started, result).into())
+    }))
+}
+
+/// The session cookie's value in a `Cookie` header.
+fn session_id(header: Option<&str>) -> Option<&str> {
+    header.and_then(|h| cookies::get(h, cookies::SESSION_COOKIE))
+}
+
+/// The answer of a route (an error as its JSON response), with the request's log line written.
+fn finish(
+    trace: &Trace,
+    started: u64,
+    result: Result<web_sys::Response, ApiError>,
+) -> web_sys::Response {
+    let response = result.unwrap_or_else(|e| {
+        trace.error(e.code);
+        e.response().into()
+    });
+    trace.finish(response.status(), now_ms().saturating_sub(started));
+    response
+}
+
+/// `GET /auth/session` ([`routes_auth::session`]) as one reaction on the KV read's promise.
+fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>) -> Promise {
+    let now = now_ms();
+    let answer_now = |result: Result<web_sys::Response, ApiError>| -> Promise {
+        Promise::resolve(&JsValue::from(finish(&trace, started, result)))
+    };
+    let Some(id) = session_id(cookie.as_deref()) else {
+        return answer_now(Err(ApiError::unauthorized()));
+    };
+    let Some(key) = store::key_of(&auth.settings, id) else {
+        return answer_now(routes_auth::session_body(None).map(|body| respond::js_json(200, body)));
+    };
+    let read = match store::get_promise(&auth.kv_raw, &key) {
+        Ok(read) => read,
+        Err(e) => return answer_now(Err(e)),
+    };
+    let failed = trace.clone();
+    let on_value = Closure::<dyn FnMut(JsValue) -> JsValue>::once_into_js(move |value: JsValue| {
+        let session = value
+            .as_string()
+            .and_then(|raw| store::live(&auth.settings, &key, &raw, now));
+        let result = routes_auth::session_body(session).map(|body| respond::js_json(200, body));
+        JsValue::from(finish(&trace, started, result))
+    });
+    let on_error = Closure::<dyn FnMut(JsValue) -> JsValue>::once_into_js(move |_: JsValue| {
+        JsValue::from(finish(&failed, started, Err(store::storage_error("read"))))
+    });
+    read.unchecked_ref::<Thenable>()
+        .then_both(&on_value, &on_error)
+}
