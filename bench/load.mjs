@@ -36,6 +36,7 @@ async function measured(url, opts, pgid) {
 }
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const EMU_PORT = 28790, OURS = 28787, PEER = 28788;
 const emu = `http://127.0.0.1:${EMU_PORT}`;
 const target = process.env.CARGO_TARGET_DIR ?? "target";
@@ -66,14 +67,38 @@ try {
   const peer = await start("npx", ["wrangler", "dev", "-c", "bench/peers/worker-js/wrangler.toml", "--port", String(PEER),
     "--persist-to", "bench/out/state-peer", ...common, ...vars], { url: `http://127.0.0.1:${PEER}/auth/session` });
   try {
-    for (const [name, port, w] of [["ours", OURS, ours], ["peer_js", PEER, peer]]) {
-      const base = `http://localhost:${port}`;
-      const cookie = await login(base);
-      out[name] = {
-        auth_session: await measured(base + "/auth/session", { headers: { cookie }, duration: DURATION }, w.child.pid),
-        api_users_me: await measured(base + "/api/users/@me", { headers: { cookie }, duration: DURATION }, w.child.pid),
-      };
+    const workers = { ours: { port: OURS, w: ours }, peer_js: { port: PEER, w: peer } };
+    for (const [name, x] of Object.entries(workers)) {
+      x.base = `http://localhost:${x.port}`;
+      x.cookie = await login(x.base);
     }
+    // ROUNDS interleaved rounds, the order of the two Workers alternating, so that a busy
+    // moment of the machine does not land on one side only; each figure is the median.
+    const runs = { ours: { auth_session: [], api_users_me: [] }, peer_js: { auth_session: [], api_users_me: [] } };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? ["peer_js", "ours"] : ["ours", "peer_js"];
+      for (const [route, path] of [["auth_session", "/auth/session"], ["api_users_me", "/api/users/@me"]]) {
+        for (const name of order) {
+          const { base, cookie, w } = workers[name];
+          runs[name][route].push(await measured(base + path, { headers: { cookie }, duration: DURATION }, w.child.pid));
+        }
+      }
+    }
+    const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[(v.length - 1) >> 1]; };
+    for (const name of Object.keys(runs)) {
+      out[name] = {};
+      for (const [route, rs] of Object.entries(runs[name])) {
+        const cpu = {};
+        for (const k of Object.keys(rs[0].cpu_ms_per_req ?? {})) cpu[k] = median(rs.map((r) => r.cpu_ms_per_req?.[k] ?? 0));
+        out[name][route] = {
+          rps: median(rs.map((r) => r.rps)), p50_ms: median(rs.map((r) => r.p50_ms)), p99_ms: median(rs.map((r) => r.p99_ms)),
+          non2xx: rs.reduce((a, r) => a + r.non2xx, 0), requests: rs.reduce((a, r) => a + r.requests, 0),
+          cpu_ms_per_req: cpu, rounds: rs.map((r) => ({ rps: r.rps, p99_ms: r.p99_ms })),
+        };
+      }
+    }
+    out.rounds = ROUNDS;
+    out.duration_s = DURATION;
     for (const route of ["auth_session", "api_users_me"]) {
       out.ratio = out.ratio ?? {};
       out.ratio[route] = {

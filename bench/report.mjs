@@ -30,11 +30,15 @@ if (init) {
   L.push("");
 }
 if (load) {
-  L.push("## Worker under load", "", "`node bench/load.mjs`: autocannon, 50 connections, loopback, against `wrangler dev` (workerd, local KV), ours and the JavaScript peer in the same run, upstream = discord-emulator with rate limits lifted. `/auth/session` = cookie, KV read, AES-GCM decrypt (ours skips the decrypt when the isolate opened the identical KV value before), JSON answer; `/api/users/@me` = the same plus a call to the emulator. Both Workers write one structured log line per request. CPU per request: the Worker's workerd, and `wrangler dev` itself (which relays every log line); the load is CPU-bound on this machine, so req/s follows their sum.", "");
+  L.push("## Worker under load", "", `\`node bench/load.mjs\`: autocannon, 50 connections, loopback, against \`wrangler dev\` (workerd, local KV), ours and the JavaScript peer in the same run, ${load.rounds ?? 1} interleaved rounds of ${load.duration_s ?? 10} s per Worker and route (the order alternating), each figure the median of the rounds; both Workers with the same \`[assets]\` block, upstream = discord-emulator with rate limits lifted. \`/auth/session\` = cookie, KV read, AES-GCM decrypt (ours skips the decrypt when the isolate opened the identical KV value before), JSON answer; \`/api/users/@me\` = the same plus a call to the emulator. Both Workers write one structured log line per request. CPU per request: the Worker's workerd, and \`wrangler dev\` itself (which relays every log line); the load is CPU-bound on this machine, so req/s follows their sum.`, "");
   L.push("| Worker | route | req/s | p50 | p99 | non-2xx | CPU/req workerd | CPU/req wrangler |", "|---|---|---:|---:|---:|---:|---:|---:|");
   const cpu = (x, k) => (x.cpu_ms_per_req?.[k] === undefined ? "–" : `${x.cpu_ms_per_req[k]} ms`);
   for (const w of ["ours", "peer_js"]) for (const r of ["auth_session", "api_users_me"]) {
     const x = load[w]?.[r]; if (x) L.push(`| ${w} | ${r} | ${x.rps} | ${x.p50_ms} ms | ${x.p99_ms} ms | ${x.non2xx} | ${cpu(x, "workerd")} | ${cpu(x, "wrangler")} |`);
+  }
+  const perRound = (w, r) => (load[w]?.[r]?.rounds ?? []).map((x) => x.rps).join(" / ");
+  if (load.ours?.auth_session?.rounds) {
+    L.push("", "Requests per second of each round: " + ["auth_session", "api_users_me"].map((r) => `${r}: ours ${perRound("ours", r)}, peer ${perRound("peer_js", r)}`).join("; ") + ".");
   }
   if (load.ratio) {
     L.push("", "Ratio ours / peer (same run): " + Object.entries(load.ratio).map(([r, v]) => `${r}: throughput ×${v.rps}, p99 ×${v.p99}`).join("; ") + ".");

@@ -50,7 +50,9 @@ write_page_config() {
 }
 
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
+# Services run in their own process groups (setsid) and are stopped as groups: wrangler dev
+# and its workerd go with npx.
+trap 'for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done' EXIT
 VARS=()
 PAGE="http://localhost:$DEMO_PORT"
 if grep -q '^DISCORD_CLIENT_SECRET=' .dev.vars; then
@@ -64,7 +66,7 @@ else
   EMU="http://127.0.0.1:$DEMO_EMULATOR_PORT"
   # The debug build: quick to build, the same one scripts/test.sh uses, fast enough for a demo.
   cargo build -q -p discord-emulator
-  "$CARGO_TARGET_DIR/debug/discord-emulator" --port "$DEMO_EMULATOR_PORT" --quiet &
+  setsid "$CARGO_TARGET_DIR/debug/discord-emulator" --port "$DEMO_EMULATOR_PORT" --quiet &
   PIDS+=($!)
   wait_for_url "$EMU/_emulator/health" 30
   # The fixtures know port 8787; register this run's page too (harmless when it is 8787).
@@ -84,7 +86,7 @@ fi
 
 scripts/build-web.sh
 echo "[demo] starting the Worker (wrangler dev, local KV in .wrangler/state)"
-npx wrangler dev --port "$DEMO_PORT" --ip 127.0.0.1 --persist-to .wrangler/state \
+setsid npx wrangler dev --port "$DEMO_PORT" --ip 127.0.0.1 --persist-to .wrangler/state \
   --show-interactive-dev-session=false "${VARS[@]}" &
 PIDS+=($!)
 wait_for_url "http://127.0.0.1:$DEMO_PORT/" 180

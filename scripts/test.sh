@@ -19,7 +19,9 @@ FAILED=0
 TOTAL_PASS=0
 TOTAL_FAIL=0
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+# Each service runs in its own process group (setsid), and the whole group is stopped: killing
+# only `npx` would leave wrangler dev and its workerd running after the tests.
+cleanup() { for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap cleanup EXIT
 
 # check NAME CMD...: a pass/fail gate (fmt, clippy, builds).
@@ -59,7 +61,7 @@ tests() {
 # start_bg NAME READY_URL CMD...: a background service for the layers below.
 start_bg() {
   local name=$1 url=$2; shift 2
-  "$@" >"$OUT/logs/$name.log" 2>&1 &
+  setsid "$@" >"$OUT/logs/$name.log" 2>&1 &
   PIDS+=($!)
   wait_for_url "$url" 180 || { tail -n 40 "$OUT/logs/$name.log"; return 1; }
 }
