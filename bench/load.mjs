@@ -36,7 +36,7 @@ async function measured(url, opts, pgid) {
 }
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const EMU_PORT = 28790, OURS = 28787, PEER = 28788;
 const emu = `http://127.0.0.1:${EMU_PORT}`;
 const target = process.env.CARGO_TARGET_DIR ?? "target";

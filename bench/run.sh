@@ -2,7 +2,7 @@
 # The bench command: builds everything in release, then measures and writes BENCHMARKS.md.
 #   bench/run.sh                 # everything (about 30 minutes on 2 cores)
 #   BENCH_SKIP_FUZZ=1 bench/run.sh
-# Knobs: BENCH_DURATION (s per load run, 10), BENCH_ROUNDS (interleaved load rounds, 3), BENCH_RUNS (page loads, 15), SOAK_REQUESTS
+# Knobs: BENCH_DURATION (s per load run, 10), BENCH_ROUNDS (interleaved load rounds, 5), BENCH_RUNS (page loads, 15), SOAK_REQUESTS
 # (20000), FUZZ_SECONDS (per target, 120).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
