@@ -248,7 +248,7 @@ impl DiscordAuth {
         let Some(id) = session_cookie(req) else {
             return Ok(None);
         };
-        store::load_raw(&self.kv_raw, &self.settings, &id, now_ms()).await
+        store::load(&self.kv_raw, &self.settings, &id, now_ms()).await
     }
 
     /// The session, or the 401 `unauthorized` response to send instead: the

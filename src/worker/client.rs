@@ -115,7 +115,7 @@ impl DiscordAuth {
 
     async fn current(&self, req: &Request, ctx: &Ctx<'_>) -> Result<super::Session, ApiError> {
         let id = session_cookie(req).ok_or_else(ApiError::unauthorized)?;
-        store::load(&self.kv, &self.settings, &id, ctx.now)
+        store::load(&self.kv_raw, &self.settings, &id, ctx.now)
             .await?
             .ok_or_else(ApiError::unauthorized)
     }

@@ -106,7 +106,8 @@ pub fn json_headers() -> Headers {
         .unwrap_or_else(new_json_headers)
 }
 
-fn to_json<T: Serialize>(body: &T) -> String {
+/// `body` as JSON text (`{}` in the case serde cannot encode it, which our types never hit).
+pub(crate) fn to_json<T: Serialize>(body: &T) -> String {
     serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"))
 }
 

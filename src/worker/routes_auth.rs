@@ -178,7 +178,7 @@ pub async fn session(ctx: &Ctx<'_>, id: Option<&str>) -> Result<String, ApiError
     let Some(id) = id else {
         return Err(ApiError::unauthorized());
     };
-    session_body(store::load_raw(&ctx.auth.kv_raw, &ctx.auth.settings, id, ctx.now).await?)
+    session_body(store::load(&ctx.auth.kv_raw, &ctx.auth.settings, id, ctx.now).await?)
 }
 
 /// The `/auth/session` body of a loaded session; 401 clearing the cookie without one (the
@@ -187,12 +187,11 @@ pub(crate) fn session_body(s: Option<Session>) -> Result<String, ApiError> {
     let Some(s) = s else {
         return Err(ApiError::unauthorized().clearing_session());
     };
-    serde_json::to_string(&SessionBody {
+    Ok(respond::to_json(&SessionBody {
         user: &s.stored.user,
         scopes: &s.stored.scopes,
         expires_at: rfc3339(s.stored.expires_at),
-    })
-    .map_err(|_| ApiError::new(500, "internal_error", "could not encode the session"))
+    }))
 }
 
 /// The contract's CSRF rule: 403 `forbidden` for a cross-site request.
@@ -218,7 +217,7 @@ pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     refuse_cross_site(req)?;
     let settings = &ctx.auth.settings;
     if let Some(id) = session_cookie(req)
-        && let Some(s) = store::load_raw(&ctx.auth.kv_raw, settings, &id, ctx.now).await?
+        && let Some(s) = store::load(&ctx.auth.kv_raw, settings, &id, ctx.now).await?
     {
         revoke(ctx, &s.tokens).await;
         store::delete(&ctx.auth.kv, &s.kv_key).await?;

@@ -137,21 +137,6 @@ pub(crate) fn storage_error(what: &str) -> ApiError {
     )
 }
 
-/// Reads the session of a cookie value. `Ok(None)`: no such session, a value that does not
-/// open, or an expired one (the cookie is then worth clearing).
-pub async fn load(
-    kv: &KvStore,
-    settings: &Settings,
-    session_id: &str,
-    now_ms: u64,
-) -> Result<Option<Session>, ApiError> {
-    if !is_session_id(session_id) {
-        return Ok(None);
-    }
-    let key = settings.keys.kv_key(session_id);
-    load_key(kv, settings, &key, now_ms).await
-}
-
 /// Reads a session by KV key (see [`load`]).
 pub async fn load_key(
     kv: &KvStore,
@@ -167,8 +152,10 @@ pub async fn load_key(
     Ok(raw.and_then(|raw| live(settings, key, &raw, now_ms)))
 }
 
-/// [`load`] through the raw binding: the read of every `/auth/session` and `/api` call.
-pub async fn load_raw(
+/// Reads the session of a cookie value through the raw binding (one call per read).
+/// `Ok(None)`: no such session, a value that does not open, or an expired one (the cookie is
+/// then worth clearing).
+pub async fn load(
     kv: &RawKv,
     settings: &Settings,
     session_id: &str,
