@@ -120,6 +120,7 @@ pub fn message(e: &Error) -> String {
             m.push_str("network error: ");
             m.push_str(s);
         }
+        Error::Timeout => m.push_str("Discord did not answer in time"),
         Error::Config(s) => {
             m.push_str("configuration error: ");
             m.push_str(s);

@@ -4,6 +4,7 @@
 //! keeps state in Web Storage, converts JS values and navigates.
 
 pub mod client;
+mod core;
 mod error;
 pub mod helpers;
 pub mod json;

@@ -10,7 +10,7 @@ use crate::discord::config::ApiConfig;
 use crate::discord::http::{Body, HttpRequest, HttpResponse, Method};
 use crate::discord::pkce::{PkceCodeChallenge, PkceCodeVerifier};
 use crate::discord::scope::Scopes;
-use crate::discord::secret::{AccessToken, RefreshToken};
+use crate::discord::secret::AccessToken;
 use crate::discord::state::State;
 use crate::discord::token::{self, ClientAuth, RevocableToken};
 use wasm_bindgen::JsValue;
@@ -145,11 +145,6 @@ pub fn exchange_request(
 ) -> Result<HttpRequest> {
     let v = PkceCodeVerifier::from_string(verifier)?;
     token::exchange_code(api, &public(client_id), cb, redirect_uri, Some(&v))
-}
-
-/// A refresh with the rotating refresh token.
-pub fn refresh_request(api: &ApiConfig, client_id: &str, rt: &str) -> Result<HttpRequest> {
-    token::refresh_token(api, &public(client_id), &RefreshToken::new(rt))
 }
 
 /// Revokes the grant (through whichever token is given).

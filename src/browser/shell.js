@@ -1,175 +1,320 @@
-// The browser client's async shell; documented in shell.rs (this file ships as is).
+// The browser client's async shell (docs/browser.md). It runs fetch, Web Storage, IndexedDB,
+// Web Locks and navigation, and makes no protocol decision: every decision comes from the
+// client's core (ClientCore, src/browser/core.rs) by name, and the token lifecycle is a loop
+// over the core's named actions (docs/lifecycle.md).
 
+/** A `DiscordOAuthError`: `name`, a stable `code`, and the details that are known. */
 export function dow_err(code, message, status, retryAfter, global, discordCode, description) {
-  const e = new Error(message);
-  e.name = "DiscordOAuthError";
-  e.code = code;
-  const x = { status, retryAfter, global, discordCode, description };
-  for (const k in x) if (x[k] !== undefined) e[k] = x[k];
-  return e;
+  const error = new Error(message);
+  error.name = "DiscordOAuthError";
+  error.code = code;
+  const details = { status, retryAfter, global, discordCode, description };
+  for (const key in details) if (details[key] !== undefined) error[key] = details[key];
+  return error;
 }
 
-const msg = (e) => (e instanceof Error ? e.message : typeof e == "string" ? e : "unknown error");
-const fail = (m, e) => dow_err("storage_error", "storage error: " + m + msg(e));
-const SS = "sessionStorage";
+const messageOf = (e) => (e instanceof Error ? e.message : typeof e === "string" ? e : "unknown error");
+const storageError = (what, cause) => dow_err("storage_error", "storage error: " + what + messageOf(cause));
 
-function area(n) {
-  let s;
-  try { s = globalThis[n]; } catch (e) { throw fail(n + ": ", e); }
-  if (!s || typeof s.getItem != "function") throw fail(n + " is not available here", "");
-  return s;
-}
-function sget(n, k) { const s = area(n); try { return s.getItem(k); } catch (e) { throw fail("read: ", e); } }
-function sput(n, k, v) {
-  const s = area(n);
-  try { v == null ? s.removeItem(k) : s.setItem(k, v); } catch (e) { throw fail(v == null ? "remove: " : "write: ", e); }
+// ---- Web Storage: looked up on every access (reading the property can throw in private modes).
+
+function storageArea(name) {
+  let area;
+  try {
+    area = globalThis[name];
+  } catch (e) {
+    throw storageError(name + ": ", e);
+  }
+  if (!area || typeof area.getItem !== "function") throw storageError(name + " is not available here", "");
+  return area;
 }
 
-let dbp = null;
-function idb(mode, op) {
+function storageGet(name, key) {
+  const area = storageArea(name);
+  try {
+    return area.getItem(key);
+  } catch (e) {
+    throw storageError("read: ", e);
+  }
+}
+
+function storagePut(name, key, value) {
+  const area = storageArea(name);
+  try {
+    if (value == null) area.removeItem(key);
+    else area.setItem(key, value);
+  } catch (e) {
+    throw storageError(value == null ? "remove: " : "write: ", e);
+  }
+}
+
+// ---- IndexedDB: the freshest TokenSet across tabs (Chromium caches localStorage per renderer).
+
+let database = null;
+
+function indexedDb(mode, operation) {
   if (!globalThis.indexedDB) return Promise.resolve();
-  dbp = dbp || new Promise((res, rej) => {
-    const r = indexedDB.open("discord-oauth-wasm", 1);
-    r.onupgradeneeded = () => r.result.createObjectStore("tokens");
-    r.onsuccess = () => res(r.result);
-    r.onerror = () => { dbp = null; rej(r.error); };
+  database = database || new Promise((resolve, reject) => {
+    const open = indexedDB.open("discord-oauth-wasm", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("tokens");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => {
+      database = null;
+      reject(open.error);
+    };
   });
-  return dbp.then((d) => new Promise((res, rej) => {
-    const tx = d.transaction("tokens", mode);
-    const r = op(tx.objectStore("tokens"));
-    tx.oncomplete = () => res(r.result);
-    tx.onerror = tx.onabort = () => rej(tx.error);
+  return database.then((db) => new Promise((resolve, reject) => {
+    const tx = db.transaction("tokens", mode);
+    const request = operation(tx.objectStore("tokens"));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
   }));
 }
-const idbPut = (S, v) => idb("readwrite", (s) => (v == null ? s.delete(S.p) : s.put(v, S.p)));
 
-export function dow_client(P, prefix, mode) {
-  return { P, p: prefix, k: prefix + ":", mode, area: mode == "local" ? "localStorage" : SS, shared: mode == "local", mem: null, busy: null };
+const indexedDbPut = (S, json) =>
+  indexedDb("readwrite", (store) => (json == null ? store.delete(S.prefix) : store.put(json, S.prefix)));
+
+// ---- The client's state and its stored tokens.
+
+/** The shell state of one client: its core, storage keys and mode, the refresh in flight. */
+export function dow_client(core, prefix, mode) {
+  return {
+    core,
+    prefix,
+    keys: prefix + ":",
+    mode,
+    area: mode === "local" ? "localStorage" : "sessionStorage",
+    shared: mode === "local", // tabs share the tokens: Web Locks and IndexedDB coordinate them
+    memory: null,
+    refreshing: null,
+  };
 }
 
-const parse = (S, raw) => { if (raw == null) return null; try { return S.P(1, JSON.parse(raw)); } catch { return null; } };
-const raw = (S) => (S.mode == "memory" ? S.mem : sget(S.area, S.k + "tokens"));
-const read = (S) => parse(S, raw(S));
-function put(S, v) { if (S.mode == "memory") S.mem = v; else sput(S.area, S.k + "tokens", v); }
-
-async function write(S, t) {
-  const v = t == null ? null : JSON.stringify(t);
-  put(S, v);
-  if (S.shared) await idbPut(S, v).catch((e) => { throw fail("", e); });
-}
-
-async function send(req, credentials, what) {
-  let r, body;
+function parseTokens(S, json) {
+  if (json == null) return null;
   try {
-    r = await fetch(new Request(req.url, { method: req.method, headers: req.headers, body: req.body, credentials }));
-    body = await r.text();
+    return S.core.normalize(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+const storedJson = (S) => (S.mode === "memory" ? S.memory : storageGet(S.area, S.keys + "tokens"));
+const readTokens = (S) => parseTokens(S, storedJson(S));
+
+function putJson(S, json) {
+  if (S.mode === "memory") S.memory = json;
+  else storagePut(S.area, S.keys + "tokens", json);
+}
+
+async function writeTokens(S, tokens) {
+  const json = tokens == null ? null : JSON.stringify(tokens);
+  putJson(S, json);
+  if (S.shared) await indexedDbPut(S, json).catch((e) => { throw storageError("", e); });
+}
+
+/** The freshest stored tokens: another tab's write may be in IndexedDB before localStorage. */
+async function freshestTokens(S) {
+  if (S.shared) {
+    let json;
+    try {
+      json = await indexedDb("readonly", (store) => store.get(S.prefix));
+    } catch {}
+    if (typeof json === "string") {
+      putJson(S, json);
+      return parseTokens(S, json);
+    }
+  }
+  return readTokens(S);
+}
+
+// ---- fetch.
+
+/** Sends a core request; `{status, headers: [name, value, …], body}`. Throws `network_error`. */
+async function send(request, credentials, what) {
+  let response, body;
+  try {
+    response = await fetch(new Request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      credentials,
+    }));
+    body = await response.text();
   } catch (e) {
-    throw dow_err("network_error", "network error: " + what + msg(e));
+    throw dow_err("network_error", "network error: " + what + messageOf(e));
   }
   const headers = [];
-  r.headers.forEach((v, k) => headers.push(k, v));
-  return { status: r.status, headers, body };
+  response.headers.forEach((value, name) => headers.push(name, value));
+  return { status: response.status, headers, body };
 }
-const api = (req, what) => send(req, "omit", what + " failed: ");
 
-async function refreshLocked(S, seen) {
-  let cur, v;
-  if (S.shared) {
-    try { v = await idb("readonly", (s) => s.get(S.p)); } catch {}
-    if (typeof v == "string") { put(S, v); cur = parse(S, v); }
+const sendToDiscord = (request, what) => send(request, "omit", what + " failed: ");
+
+// ---- The token lifecycle: a loop over the core's named actions.
+
+/** Runs one call (a CallDriver) to its end: the answer, or the error it throws. */
+async function runCall(S, call) {
+  try {
+    let step = call.start(readTokens(S));
+    for (;;) {
+      switch (step.action) {
+        case "send":
+          step = call.onResponse(await sendToDiscord(step.request, "the Discord API request"));
+          break;
+        case "refresh":
+          step = call.onRefreshed(await refresh(S, call.tokens()));
+          break;
+        case "forget":
+          await writeTokens(S, null);
+          step = call.onForgotten();
+          break;
+        case "done":
+          return step.value;
+        default:
+          throw dow_err("config_error", "unknown lifecycle action: " + step.action);
+      }
+    }
+  } finally {
+    call.free();
   }
-  if (typeof v != "string") cur = read(S);
-  if (!cur) throw S.P(5, 0);
-  const req = S.P(3, cur, seen);
-  if (!req) return cur;
-  const t = S.P(4, await api(req, "the token refresh"), true);
-  await write(S, t);
-  if (!t) throw S.P(5, 1);
-  return t;
 }
 
-function refresh(S) {
-  if (!S.busy) {
-    const t = read(S);
-    const seen = t ? t.refresh_token : undefined;
-    const run = () => refreshLocked(S, seen);
+/** The page's single flight (one refresh promise), under a Web Lock across tabs. */
+function refresh(S, seen) {
+  if (!S.refreshing) {
+    const lead = () => leadRefresh(S, seen);
     const locks = S.shared && globalThis.navigator && navigator.locks;
-    S.busy = (locks ? locks.request(S.k + "refresh", run) : run()).finally(() => { S.busy = null; });
+    S.refreshing = (locks ? locks.request(S.keys + "refresh", lead) : lead())
+      .finally(() => { S.refreshing = null; });
   }
-  return S.busy;
+  return S.refreshing;
 }
 
-async function accessToken(S) {
-  const t = read(S);
-  if (!t) throw S.P(5, 0);
-  const phase = S.P(2, t);
-  if (phase == 3) { await write(S, null); throw S.P(5, 2); }
-  return phase == 1 ? (await refresh(S)).access_token : t.access_token;
-}
-
-async function call(S, method, route, body) {
-  for (let retried = false; ; retried = true) {
-    const req = S.P(6, await accessToken(S), [method, route, body]);
-    const resp = await api(req, "the Discord API request");
-    const [kind, v] = S.P(7, req, [resp, retried, resp.status == 401 ? read(S) : null]);
-    if (kind == 1) { await refresh(S); continue; }
-    if (kind == 2) await write(S, null);
-    if (kind) throw v;
-    return v;
+/** Runs one refresh (a RefreshDriver) as the leader; resolves to its outcome. */
+async function leadRefresh(S, seen) {
+  const driver = S.core.refresh(seen);
+  try {
+    let step = driver.start(await freshestTokens(S));
+    for (;;) {
+      switch (step.action) {
+        case "send": {
+          let answer;
+          try {
+            answer = await sendToDiscord(step.request, "the token refresh");
+          } catch (e) {
+            step = driver.onNetworkError(messageOf(e));
+            break;
+          }
+          step = driver.onResponse(answer);
+          break;
+        }
+        case "persist":
+          await writeTokens(S, step.tokens);
+          step = driver.onPersisted();
+          break;
+        case "reread":
+          step = driver.onReread(await freshestTokens(S));
+          break;
+        case "settled":
+          return step.outcome;
+        default:
+          throw dow_err("config_error", "unknown refresh action: " + step.action);
+      }
+    }
+  } finally {
+    driver.free();
   }
 }
 
-export const dow_call = (S, m, route, body) => call(S, m, route, body);
-export const dow_access = (S) => accessToken(S);
-export const dow_refresh = async (S) => refresh(S);
-export const dow_read = (S) => read(S);
-export function dow_is_auth(S) { try { const t = read(S); return !!t && S.P(2, t) != 3; } catch { return false; } }
-export function dow_set(S, t) {
-  const v = t == null ? null : JSON.stringify(t);
-  put(S, v);
-  if (S.shared) idbPut(S, v).catch(() => {});
+export const dow_call = (S, method, route, body) =>
+  Promise.resolve().then(() => runCall(S, S.core.call(method, route, body)));
+export const dow_access = (S) => runCall(S, S.core.accessToken()).then((tokens) => tokens.access_token);
+export const dow_refresh = async (S) => runCall(S, S.core.refreshNow());
+export const dow_read = (S) => readTokens(S);
+
+export function dow_is_auth(S) {
+  try {
+    return S.core.usable(readTokens(S));
+  } catch {
+    return false;
+  }
 }
 
-function go(url) {
-  const l = globalThis.location;
-  if (!l) throw dow_err("config_error", "configuration error: no location to navigate");
-  try { l.assign(url); } catch (e) { throw dow_err("config_error", "configuration error: " + msg(e)); }
+export function dow_set(S, tokens) {
+  const json = tokens == null ? null : JSON.stringify(tokens);
+  putJson(S, json);
+  if (S.shared) indexedDbPut(S, json).catch(() => {});
 }
 
-export async function dow_begin(S, o, nav) {
-  const v = S.P(12, o), c = globalThis.crypto && crypto.subtle;
-  if (v != null && !c) throw dow_err("config_error", "configuration error: PKCE needs crypto.subtle, which browsers give only to secure contexts (https, or http on localhost)");
-  const d = v == null ? null : new Uint8Array(await c.digest("SHA-256", new TextEncoder().encode(v)));
-  const [url, pending] = S.P(13, o, [v, d]);
-  sput(SS, S.k + "pending", pending);
-  return nav ? go(url) : url;
+// ---- Login, redirect, logout.
+
+function navigate(url) {
+  const location = globalThis.location;
+  if (!location) throw dow_err("config_error", "configuration error: no location to navigate");
+  try {
+    location.assign(url);
+  } catch (e) {
+    throw dow_err("config_error", "configuration error: " + messageOf(e));
+  }
 }
 
-export const dow_logout = async (S) => {
-  const t = read(S);
-  await write(S, null);
-  if (t) S.P(9, await api(S.P(8, t), "the token revocation"));
-};
+/** `authorizeUrl(options)` / `login(options)`: the PKCE verifier hashed, the pending login kept. */
+export async function dow_begin(S, options, shouldNavigate) {
+  const verifier = S.core.newVerifier(options);
+  let digest;
+  if (verifier != null) {
+    const subtle = globalThis.crypto && crypto.subtle;
+    if (!subtle) {
+      throw dow_err("config_error", "configuration error: PKCE needs crypto.subtle, which browsers give only to secure contexts (https, or http on localhost)");
+    }
+    digest = new Uint8Array(await subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  }
+  const { url, pending } = S.core.authorize(options, verifier, digest);
+  storagePut("sessionStorage", S.keys + "pending", pending);
+  return shouldNavigate ? navigate(url) : url;
+}
 
+/** `logout()`: local tokens go first, so the user is logged out even when Discord is down. */
+export async function dow_logout(S) {
+  const tokens = readTokens(S);
+  await writeTokens(S, null);
+  if (tokens) S.core.revoked(await sendToDiscord(S.core.revokeRequest(tokens), "the token revocation"));
+}
+
+/** `handleRedirect(url)`: `null` without OAuth2 parameters; else the TokenSet. */
 export async function dow_redirect(S, url) {
-  const l = globalThis.location, cur = typeof Location == "function" && l instanceof Location ? l.href : undefined;
-  url = url == null ? cur : url;
+  const location = globalThis.location;
+  const current = typeof Location === "function" && location instanceof Location ? location.href : undefined;
+  url = url == null ? current : url;
   if (url == null) throw dow_err("config_error", "configuration error: handleRedirect: no URL given and no location");
-  const clean = S.P(10, url);
+  const clean = S.core.cleanRedirect(url);
   if (clean == null) return null;
-  if (url === cur) try { history.replaceState(null, "", clean); } catch {}
-  const pending = sget(SS, S.k + "pending");
-  sput(SS, S.k + "pending", null);
-  const [req, implicit, data] = S.P(11, url, pending);
-  const t = req
-    ? S.P(4, await send(req, "omit", "the token exchange could not reach Discord from the browser (blocked by CORS, or offline): make the application a Public Client, or use the Worker (DiscordSession) for the exchange. Cause: "), false)
+  if (url === current) {
+    try {
+      history.replaceState(null, "", clean);
+    } catch {}
+  }
+  const pending = storageGet("sessionStorage", S.keys + "pending");
+  storagePut("sessionStorage", S.keys + "pending", null);
+  const { exchange, tokens: implicit, data } = S.core.redirect(url, pending);
+  const tokens = exchange
+    ? S.core.exchanged(await send(exchange, "omit", "the token exchange could not reach Discord from the browser (blocked by CORS, or offline): make the application a Public Client, or use the Worker (DiscordSession) for the exchange. Cause: "))
     : implicit;
-  await write(S, t);
-  if (data != null) try { t.data = JSON.parse(data); } catch {}
-  return t;
+  await writeTokens(S, tokens);
+  if (data != null) {
+    try {
+      tokens.data = JSON.parse(data);
+    } catch {}
+  }
+  return tokens;
 }
+
+// ---- DiscordSession: the Worker's routes, same-origin credentials.
 
 export const dow_session = async (P, url, method, body, kind) =>
   P(kind, await send({ url, method, body, headers: body == null ? {} : { "content-type": "application/json" } }, "same-origin", "the request to the Worker failed: "));
 
-export function dow_go(url) { go(url); }
+export function dow_go(url) {
+  navigate(url);
+}

@@ -5,11 +5,17 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS: &'static str = r#"
-/** The stable `code` of every {@link DiscordOAuthError}. */
+/**
+ * The stable `code` of every {@link DiscordOAuthError}: the core's codes, then the codes only
+ * the Worker answers with (which `DiscordSession` passes on as they came).
+ */
 export type DiscordOAuthErrorCode =
   | "access_denied" | "invalid_state" | "invalid_request" | "invalid_grant" | "invalid_scope"
   | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "server_error"
-  | "network_error" | "config_error" | "storage_error";
+  | "network_error" | "config_error" | "storage_error"
+  | "discord_unavailable" | "storage_unavailable" | "missing_scope" | "guild_not_allowed"
+  | "invalid_return_to" | "method_not_allowed" | "payload_too_large" | "assets_unavailable"
+  | "internal_error";
 
 /** What every method throws (rejects with): an `Error` named `"DiscordOAuthError"`. */
 export interface DiscordOAuthError extends Error {

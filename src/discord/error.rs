@@ -1,4 +1,4 @@
-//! Errors with stable string codes (DESIGN.md §3), shared by the browser and the Worker.
+//! Errors with stable string codes (docs/contract.md §3), shared by the browser and the Worker.
 //!
 //! Nothing here prints a token or a secret: raw bodies are kept in [`RawBody`], whose
 //! `Debug` and `Display` show only the length.
@@ -55,6 +55,85 @@ impl ErrorCode {
             ErrorCode::StorageError => "storage_error",
         }
     }
+}
+
+impl ErrorCode {
+    /// Every code, in the order `docs/errors.md` lists them.
+    pub const ALL: [ErrorCode; 13] = [
+        ErrorCode::AccessDenied,
+        ErrorCode::InvalidState,
+        ErrorCode::InvalidRequest,
+        ErrorCode::InvalidGrant,
+        ErrorCode::InvalidScope,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::ServerError,
+        ErrorCode::NetworkError,
+        ErrorCode::ConfigError,
+        ErrorCode::StorageError,
+    ];
+}
+
+/// The codes only the Worker answers with, beside every [`ErrorCode`] (`docs/errors.md`): the
+/// one list of the Worker's JSON `error` values that do not come from Discord or the core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkerCode {
+    /// Discord answered 5xx, could not be reached, or did not answer in time (502 / 504).
+    DiscordUnavailable,
+    /// The session store (KV) failed (503).
+    StorageUnavailable,
+    /// The session lacks a scope the route needs (403).
+    MissingScope,
+    /// The guild is not in `JOIN_GUILD_ALLOWLIST` (403).
+    GuildNotAllowed,
+    /// `return_to` is not a same-origin path (400).
+    InvalidReturnTo,
+    /// The route does not take that method (405).
+    MethodNotAllowed,
+    /// The request body is over the route's limit (413).
+    PayloadTooLarge,
+    /// The static assets binding failed (502).
+    AssetsUnavailable,
+    /// A bug: never expected (500).
+    InternalError,
+}
+
+impl WorkerCode {
+    /// Every Worker-only code.
+    pub const ALL: [WorkerCode; 9] = [
+        WorkerCode::DiscordUnavailable,
+        WorkerCode::StorageUnavailable,
+        WorkerCode::MissingScope,
+        WorkerCode::GuildNotAllowed,
+        WorkerCode::InvalidReturnTo,
+        WorkerCode::MethodNotAllowed,
+        WorkerCode::PayloadTooLarge,
+        WorkerCode::AssetsUnavailable,
+        WorkerCode::InternalError,
+    ];
+
+    /// The code as the Worker's JSON `error` carries it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WorkerCode::DiscordUnavailable => "discord_unavailable",
+            WorkerCode::StorageUnavailable => "storage_unavailable",
+            WorkerCode::MissingScope => "missing_scope",
+            WorkerCode::GuildNotAllowed => "guild_not_allowed",
+            WorkerCode::InvalidReturnTo => "invalid_return_to",
+            WorkerCode::MethodNotAllowed => "method_not_allowed",
+            WorkerCode::PayloadTooLarge => "payload_too_large",
+            WorkerCode::AssetsUnavailable => "assets_unavailable",
+            WorkerCode::InternalError => "internal_error",
+        }
+    }
+}
+
+/// Whether `code` is in the one vocabulary: an [`ErrorCode`] or a [`WorkerCode`].
+pub fn is_known_code(code: &str) -> bool {
+    ErrorCode::ALL.iter().any(|c| c.as_str() == code)
+        || WorkerCode::ALL.iter().any(|c| c.as_str() == code)
 }
 
 impl fmt::Display for ErrorCode {
@@ -129,7 +208,7 @@ pub enum InputError {
 }
 
 /// Every failure of a Discord call, with a stable [`ErrorCode`].
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The redirect carried `error=access_denied`.
@@ -180,6 +259,9 @@ pub enum Error {
     /// `fetch` failed: offline, DNS, CORS, aborted.
     #[error("network error: {0}")]
     Network(String),
+    /// Discord did not answer within the caller's upstream timeout.
+    #[error("Discord did not answer in time")]
+    Timeout,
     /// The client is configured wrongly.
     #[error("configuration error: {0}")]
     Config(String),
@@ -226,7 +308,7 @@ impl Error {
                 404 => ErrorCode::NotFound,
                 _ => ErrorCode::ServerError,
             },
-            Error::Network(_) => ErrorCode::NetworkError,
+            Error::Network(_) | Error::Timeout => ErrorCode::NetworkError,
             Error::Config(_) => ErrorCode::ConfigError,
             Error::Storage(_) => ErrorCode::StorageError,
             Error::Input(InputError::UnknownScopes(_)) => ErrorCode::InvalidScope,

@@ -15,6 +15,7 @@ pub mod secret;
 // OAuth2 protocol steps.
 pub mod authorize;
 pub mod callback;
+pub mod lifecycle;
 pub mod pkce;
 pub mod ratelimit;
 pub mod scope;
@@ -29,4 +30,4 @@ pub mod permissions;
 pub mod snowflake;
 pub mod user_flags;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Result, WorkerCode};

@@ -2,7 +2,7 @@
 //! its S256 challenge sent in the authorize URL.
 //!
 //! Discord supports only `S256` and checks that the verifier has 43–128 characters (a shorter
-//! one is `invalid_request` "Invalid \"code_verifier\"", DESIGN.md §6). PKCE is what lets a
+//! one is `invalid_request` "Invalid \"code_verifier\"", docs/contract.md §6). PKCE is what lets a
 //! *public client* (no secret; Developer Portal → OAuth2 → "Public Client") exchange a code
 //! from the browser: <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant>.
 

@@ -4,7 +4,7 @@
 //! Discord echoes `state` on the redirect (also on an error redirect) and recommends it
 //! against CSRF: <https://discord.com/developers/docs/topics/oauth2#state-and-security>.
 //! [`State::generate`] draws 32 bytes (256 bits) from the operating system's CSPRNG
-//! (`crypto.getRandomValues` in the browser and in Workers), above the ≥ 128 bits DESIGN.md §3
+//! (`crypto.getRandomValues` in the browser and in Workers), above the ≥ 128 bits docs/contract.md §3
 //! asks for.
 
 use std::fmt;

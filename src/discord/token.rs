@@ -35,7 +35,7 @@ pub const REVOKE_ROUTE: &str = "POST /oauth2/token/revoke";
 #[derive(Clone)]
 pub enum ClientAuth {
     /// Confidential client, HTTP Basic: `Authorization: Basic base64(client_id:secret)`.
-    /// What the Worker uses (DESIGN.md §4), and the only form the client credentials grant
+    /// What the Worker uses (docs/contract.md §4), and the only form the client credentials grant
     /// documents.
     Basic {
         /// The application id.
@@ -237,7 +237,7 @@ pub fn exchange_code(
 
 /// A refresh (`grant_type=refresh_token`). Discord rotates the refresh token on every refresh:
 /// store the new [`TokenSet`] at once and never send the old refresh token again (it is then
-/// `invalid_grant`, DESIGN.md §6).
+/// `invalid_grant`, docs/contract.md §6).
 pub fn refresh_token(
     cfg: &ApiConfig,
     auth: &ClientAuth,
@@ -295,7 +295,7 @@ pub fn revoke(
     form_request(cfg, auth, REVOKE_PATH, REVOKE_ROUTE, &fields, false)
 }
 
-/// Tokens from Discord, as stored by the browser and the Worker (DESIGN.md §3): JSON fields
+/// Tokens from Discord, as stored by the browser and the Worker (docs/contract.md §3): JSON fields
 /// `access_token`, `token_type`, `expires_at` (ms since the epoch), `refresh_token?`,
 /// `scope` (space-separated, exactly as Discord sent it), `guild?`, `webhook?`, `id_token?`.
 ///

@@ -6,6 +6,7 @@ use super::config::{ConfigError, Settings};
 use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
+use super::routes::{Methods, Route};
 use super::session::Session;
 use super::store::RawKv;
 use super::{routes_api, routes_auth, store};
@@ -70,7 +71,7 @@ impl ConfigError {
     }
 }
 
-/// Discord login and sessions for a Worker: the routes of DESIGN.md §4 and the session of a
+/// Discord login and sessions for a Worker: the routes of docs/contract.md §4 and the session of a
 /// request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct DiscordAuth {
@@ -98,34 +99,6 @@ pub fn is_auth_path(path: &str) -> bool {
     under(path, "/auth") || under(path, "/api")
 }
 
-/// A path's segments, without the leading `/`.
-pub(crate) fn segments(path: &str) -> Vec<&str> {
-    path.trim_start_matches('/').split('/').collect()
-}
-
-/// The route pattern of a path's segments (e.g. `/api/users/@me/guilds/{id}/member`), if it
-/// is one of the contract's routes.
-pub(crate) fn lookup(segments: &[&str]) -> Option<&'static str> {
-    Some(match segments {
-        ["auth", "login"] => "/auth/login",
-        ["auth", "callback"] => "/auth/callback",
-        ["auth", "session"] => "/auth/session",
-        ["auth", "logout"] => "/auth/logout",
-        ["api", "users", "@me"] => "/api/users/@me",
-        ["api", "users", "@me", "guilds"] => "/api/users/@me/guilds",
-        ["api", "users", "@me", "connections"] => "/api/users/@me/connections",
-        ["api", "users", "@me", "guilds", _, "member"] => "/api/users/@me/guilds/{id}/member",
-        ["api", "oauth2", "@me"] => "/api/oauth2/@me",
-        ["api", "guilds", _, "join"] => "/api/guilds/{id}/join",
-        _ => return None,
-    })
-}
-
-/// Whether a route takes POST (every other route takes GET and HEAD).
-pub(crate) fn is_post(route: &str) -> bool {
-    route == "/auth/logout" || route == "/api/guilds/{id}/join"
-}
-
 /// The request's origin, from its URL (never from `Host`).
 pub(crate) fn origin(req: &Request) -> Option<String> {
     let url = req.url().ok()?;
@@ -140,7 +113,7 @@ pub(crate) fn session_cookie(req: &Request) -> Option<String> {
 }
 
 impl DiscordAuth {
-    /// Builds from the Worker's `Env` (settings of DESIGN.md §4 and the `SESSIONS` KV binding).
+    /// Builds from the Worker's `Env` (settings of docs/contract.md §4 and the `SESSIONS` KV binding).
     /// Settings are validated once per isolate; a missing or malformed one is an error that
     /// names it (answer it with [`ConfigError::response`]).
     pub fn from_env(env: &Env) -> Result<DiscordAuth, ConfigError> {
@@ -166,7 +139,7 @@ impl DiscordAuth {
         &self.settings
     }
 
-    /// Answers a request under `/auth` or `/api` (the routes of DESIGN.md §4); `None` for any
+    /// Answers a request under `/auth` or `/api` (the routes of docs/contract.md §4); `None` for any
     /// other path, which the host Worker serves itself. Always answers: every failure is a JSON
     /// error with the contract's status. Writes one log line per answered request.
     pub async fn handle(&self, req: &mut Request) -> Option<Response> {
@@ -189,20 +162,17 @@ impl DiscordAuth {
         path: &str,
         trace: &Trace,
     ) -> Response {
-        let segments = segments(path);
-        let get = *method == Method::Get || *method == Method::Head;
-        let post = *method == Method::Post;
-        let (route, allowed): (&'static str, bool) = match lookup(&segments) {
-            Some(route) if is_post(route) => (route, post),
-            Some(route) => (route, get),
-            None => {
-                trace.route("not_found");
-                trace.error("not_found");
-                drain(req).await;
-                return respond::error(404, "not_found", "no such route");
-            }
+        let Some(route) = Route::parse(path) else {
+            trace.route("not_found");
+            trace.error("not_found");
+            drain(req).await;
+            return respond::error(404, "not_found", "no such route");
         };
-        trace.route(route);
+        trace.route(route.name());
+        let allowed = match route.methods() {
+            Methods::Read => *method == Method::Get || *method == Method::Head,
+            Methods::Post => *method == Method::Post,
+        };
         if !allowed {
             trace.error("method_not_allowed");
             drain(req).await;
@@ -211,8 +181,7 @@ impl DiscordAuth {
                 "method_not_allowed",
                 "this route does not take that method",
             );
-            let allow = if is_post(route) { "POST" } else { "GET, HEAD" };
-            let _ = r.headers().set("allow", allow);
+            let _ = r.headers().set("allow", route.methods().allow());
             return r;
         }
         let ctx = Ctx {
@@ -221,19 +190,19 @@ impl DiscordAuth {
             now: now_ms(),
         };
         let result = match route {
-            "/auth/login" => routes_auth::login(&ctx, req).await,
-            "/auth/callback" => routes_auth::callback(&ctx, req).await,
-            "/auth/session" => routes_auth::session(&ctx, session_cookie(req).as_deref())
+            Route::Login => routes_auth::login(&ctx, req).await,
+            Route::Callback => routes_auth::callback(&ctx, req).await,
+            Route::Session => routes_auth::session(&ctx, session_cookie(req).as_deref())
                 .await
                 .map(|body| respond::json_text(200, body)),
-            "/auth/logout" => routes_auth::logout(&ctx, req).await,
-            "/api/guilds/{id}/join" => {
-                let guild = segments.get(2).copied().unwrap_or_default();
-                routes_api::join(&ctx, req, guild).await
-            }
-            _ => {
+            Route::Logout => routes_auth::logout(&ctx, req).await,
+            Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
+            Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);
-                routes_api::read(&ctx, id.as_deref(), route, segments.get(4).copied()).await
+                match route.read() {
+                    Some(which) => routes_api::read(&ctx, id.as_deref(), which).await,
+                    None => Err(ApiError::new(404, "not_found", "no such route")),
+                }
             }
         };
         result.unwrap_or_else(|e| {

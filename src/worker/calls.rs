@@ -15,20 +15,17 @@ use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::json::SerdeJson;
 use crate::discord::pkce::PkceCodeVerifier;
 use crate::discord::scope::Scopes;
-use crate::discord::secret::{AccessToken, BotToken, RefreshToken};
+use crate::discord::secret::{AccessToken, BotToken};
 use crate::discord::snowflake::Snowflake;
 use crate::discord::state::State;
 use crate::discord::token::{self, ClientAuth, RevocableToken, TokenSet};
-
-/// Refresh when the access token expires within this many ms.
-pub const REFRESH_MARGIN_MS: u64 = 60_000;
 
 fn input_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(400, "invalid_request", e.to_string())
 }
 
 /// The confidential client's credentials, sent with HTTP Basic.
-fn client_auth(settings: &Settings) -> ClientAuth {
+pub(crate) fn client_auth(settings: &Settings) -> ClientAuth {
     ClientAuth::Basic {
         client_id: settings.client_id.clone(),
         secret: settings.client_secret.clone(),
@@ -122,12 +119,6 @@ pub fn exchange(
     .map_err(|e| api_error(&e))
 }
 
-/// A refresh-token grant.
-pub fn refresh(settings: &Settings, refresh_token: &RefreshToken) -> Result<HttpRequest, ApiError> {
-    token::refresh_token(&settings.api, &client_auth(settings), refresh_token)
-        .map_err(|e| api_error(&e))
-}
-
 /// Revokes the grant of a session (its refresh token, else its access token): either revokes
 /// the whole grant.
 pub fn revoke(settings: &Settings, tokens: &Tokens) -> Result<HttpRequest, ApiError> {
@@ -171,6 +162,7 @@ pub fn current_user(settings: &Settings, token: &AccessToken) -> Result<HttpRequ
 }
 
 /// The five reads of `/api`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Read {
     /// `GET /users/@me`
     User,
@@ -245,11 +237,6 @@ pub fn json_value(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
     api::parse_json::<SerdeJson, serde_json::Value>(resp)
 }
 
-/// Whether Discord refused a refresh token or code (`invalid_grant`).
-pub fn is_invalid_grant(e: &Error) -> bool {
-    e.code() == ErrorCode::InvalidGrant
-}
-
 /// The contract's answer to a transport failure: 502, or 504 on timeout.
 pub fn transport_error(e: TransportError) -> ApiError {
     match e {
@@ -271,6 +258,9 @@ fn message(e: &Error) -> String {
 
 /// The contract's answer to a Discord error on an `/api` route.
 pub fn api_error(e: &Error) -> ApiError {
+    if let Error::Timeout = e {
+        return ApiError::new(504, "discord_unavailable", "Discord did not answer in time");
+    }
     let code = e.code();
     match code {
         ErrorCode::RateLimited => ApiError {
@@ -294,7 +284,12 @@ pub fn api_error(e: &Error) -> ApiError {
         ErrorCode::InvalidScope => ApiError::new(400, "invalid_scope", message(e)),
         ErrorCode::AccessDenied => ApiError::new(403, "access_denied", message(e)),
         ErrorCode::InvalidState => ApiError::new(400, "invalid_state", message(e)),
-        ErrorCode::InvalidRequest | ErrorCode::StorageError => ApiError::new(
+        ErrorCode::StorageError => ApiError::new(
+            503,
+            "storage_unavailable",
+            "the session store failed; try again",
+        ),
+        ErrorCode::InvalidRequest => ApiError::new(
             e.status().filter(|s| (400..500).contains(s)).unwrap_or(400),
             "invalid_request",
             message(e),

@@ -7,8 +7,8 @@ use super::auth::{Ctx, DiscordAuth, now_ms, session_cookie};
 use super::calls;
 use super::log::Trace;
 use super::respond::ApiError;
-use super::routes_api::bearer_call;
-use super::{store, transport, validate};
+use super::{lifecycle, routes_api};
+use super::{transport, validate};
 use crate::discord::api::{self, Authorization, role_connections as rc};
 use crate::discord::http::{Body, HttpRequest, HttpResponse, Method};
 use crate::discord::json::SerdeJson;
@@ -98,26 +98,21 @@ impl DiscordAuth {
         let ctx = self.library_ctx();
         let mut session = self.current(req, &ctx).await?;
         let settings = &self.settings;
-        let resp = bearer_call(&ctx, &mut session, &|s| {
-            api::raw_request(
-                &settings.api,
-                Authorization::Bearer(&s.tokens.access_token),
-                method,
-                path,
-                body.clone(),
-            )
-            .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))
-        })
-        .await?;
+        let req = api::raw_request(
+            &settings.api,
+            Authorization::Bearer(&session.tokens.access_token),
+            method,
+            path,
+            body,
+        )
+        .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?;
+        let resp = lifecycle::request(&ctx, &mut session, req).await?;
         calls::check(&resp).map_err(core)?;
         Ok(resp)
     }
 
     async fn current(&self, req: &Request, ctx: &Ctx<'_>) -> Result<super::Session, ApiError> {
-        let id = session_cookie(req).ok_or_else(ApiError::unauthorized)?;
-        store::load(&self.kv_raw, &self.settings, &id, ctx.now)
-            .await?
-            .ok_or_else(ApiError::unauthorized)
+        routes_api::current(ctx, session_cookie(req).as_deref()).await
     }
 
     /// The client credentials grant: a token for the application's owner (no refresh token).
@@ -138,14 +133,8 @@ impl DiscordAuth {
         let ctx = self.library_ctx();
         let mut session = self.current(req, &ctx).await?;
         let settings = &self.settings;
-        let resp = bearer_call(&ctx, &mut session, &|s| {
-            Ok(rc::get_user_role_connection(
-                &settings.api,
-                &s.tokens.access_token,
-                app,
-            ))
-        })
-        .await?;
+        let req = rc::get_user_role_connection(&settings.api, &session.tokens.access_token, app);
+        let resp = lifecycle::request(&ctx, &mut session, req).await?;
         rc::process_user_role_connection::<SerdeJson>(&resp).map_err(core)
     }
 
@@ -160,16 +149,14 @@ impl DiscordAuth {
         let ctx = self.library_ctx();
         let mut session = self.current(req, &ctx).await?;
         let settings = &self.settings;
-        let resp = bearer_call(&ctx, &mut session, &|s| {
-            rc::update_user_role_connection::<SerdeJson>(
-                &settings.api,
-                &s.tokens.access_token,
-                app,
-                connection,
-            )
-            .map_err(core)
-        })
-        .await?;
+        let req = rc::update_user_role_connection::<SerdeJson>(
+            &settings.api,
+            &session.tokens.access_token,
+            app,
+            connection,
+        )
+        .map_err(core)?;
+        let resp = lifecycle::request(&ctx, &mut session, req).await?;
         rc::process_user_role_connection::<SerdeJson>(&resp).map_err(core)
     }
 

@@ -1,4 +1,4 @@
-//! The Worker's settings (DESIGN.md §4), read and validated once per isolate.
+//! The Worker's settings (docs/contract.md §4), read and validated once per isolate.
 //!
 //! [`Settings::parse`] is pure (it reads through a lookup function) and tested natively;
 //! `DiscordAuth::from_env` feeds it from the Worker's `Env`. Secrets are wrapped in the core's

@@ -6,10 +6,11 @@
 //! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
 //! microtasks and three closures per request).
 
-use super::auth::{Ctx, DiscordAuth, is_post, lookup, now_ms, segments};
+use super::auth::{Ctx, DiscordAuth, now_ms};
 use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
+use super::routes::Route;
 use super::{routes_api, routes_auth, store};
 use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
@@ -47,19 +48,18 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
     if !path.starts_with("/auth/session") && !path.starts_with("/api/") {
         return None;
     }
-    let segments = segments(path);
-    let route = lookup(&segments)?;
-    if is_post(route) || !(route == "/auth/session" || route.starts_with("/api/")) {
-        return None;
-    }
-    let guild = segments.get(4).map(|s| (*s).to_owned());
+    let route = Route::parse(path)?;
+    let read = match route {
+        Route::Session => None,
+        other => Some(other.read()?),
+    };
     let auth = DiscordAuth::from_env(env).ok()?;
     let started = now_ms();
-    let trace = Trace::new("GET", route);
+    let trace = Trace::new("GET", route.name());
     let cookie = req.headers().get("cookie").ok().flatten();
-    if route == "/auth/session" {
+    let Some(which) = read else {
         return Some(session(auth, trace, started, cookie));
-    }
+    };
     Some(wasm_bindgen_futures::future_to_promise(async move {
         let ctx = Ctx {
             auth: &auth,
@@ -67,7 +67,7 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
             now: now_ms(),
         };
         let id = session_id(cookie.as_deref());
-        let result = routes_api::read(&ctx, id, route, guild.as_deref())
+        let result = routes_api::read(&ctx, id, which)
             .await
             .map(web_sys::Response::from);
         Ok(finish(&trace, started, result).into())

@@ -1,5 +1,5 @@
 //! The Cloudflare Worker (backend-for-frontend): confidential code exchange, sessions in
-//! Workers KV with the tokens sealed, and a fixed set of Discord API reads (DESIGN.md §4).
+//! Workers KV with the tokens sealed, and a fixed set of Discord API reads (docs/contract.md §4).
 //!
 //! Built with `worker-build --release --no-default-features --features worker`. The deployable
 //! entry point (`#[event(fetch)]`) uses [`DiscordAuth`], which a host Worker can mount too:
@@ -35,9 +35,10 @@ mod entry;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
+mod lifecycle;
 mod log;
-mod refresh;
 pub mod respond;
+mod routes;
 mod routes_api;
 mod routes_auth;
 pub mod session;
@@ -47,6 +48,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vocabulary_tests;
 
 pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};

@@ -1,13 +1,15 @@
 //! The `/api` proxy: five reads with the session's token, and `POST /api/guilds/{id}/join`
-//! with the bot token (DESIGN.md §4).
+//! with the bot token (docs/contract.md §4).
 //!
-//! Reads refresh first when the token expires within 60 s; a Discord 401 triggers one refresh
-//! (shared with concurrent requests) and one retry; only a refused refresh ends the session.
+//! Every call with the session's token runs the core's lifecycle through
+//! [`lifecycle`](super::lifecycle) (refresh margin, one refresh and one retry after a 401, a
+//! refused refresh ends the session); see `docs/worker.md`.
 
 use super::auth::{Ctx, read_body, session_cookie};
 use super::calls::{self, Read};
-use super::refresh::{self, RefreshError};
+use super::lifecycle;
 use super::respond::{self, ApiError};
+use super::routes::NoSuchGuild;
 use super::routes_auth::refuse_cross_site;
 use super::session::Session;
 use super::validate::{self, MAX_JOIN_BODY};
@@ -61,86 +63,14 @@ pub(crate) async fn current(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Session, 
         .ok_or_else(|| ApiError::unauthorized().clearing_session())
 }
 
-/// Ends a session Discord no longer honours: deleted from KV, cookie cleared, 401.
-async fn revoked(ctx: &Ctx<'_>, session: &Session) -> ApiError {
-    let _ = store::delete(&ctx.auth.kv, &session.kv_key).await;
-    forget_cache(&session.kv_key);
-    ApiError::new(
-        401,
-        "unauthorized",
-        "Discord revoked this session: log in again",
-    )
-    .clearing_session()
-}
-
-async fn refresh_error(ctx: &Ctx<'_>, session: &Session, e: RefreshError) -> ApiError {
-    match e {
-        RefreshError::Revoked => revoked(ctx, session).await,
-        RefreshError::Failed(e) => e,
-    }
-}
-
-/// Calls Discord with the session's access token: refreshes first when it is about to
-/// expire, and once more (then retries once) when Discord answers 401.
-pub(crate) async fn bearer_call(
-    ctx: &Ctx<'_>,
-    session: &mut Session,
-    build: &dyn Fn(&Session) -> Result<crate::discord::http::HttpRequest, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let settings = &ctx.auth.settings;
-    let kv = &ctx.auth.kv;
-    if let Err(e) = refresh::ensure_fresh(settings, kv, session, &ctx.trace, ctx.now).await {
-        return Err(refresh_error(ctx, session, e).await);
-    }
-    let resp = transport::send(
-        &build(session)?,
-        &ctx.trace,
-        Some(&session.kv_key),
-        ctx.auth.settings.upstream_timeout_ms,
-    )
-    .await
-    .map_err(calls::transport_error)?;
-    if resp.status != 401 {
-        return Ok(resp);
-    }
-    // The token may have expired early: refresh once (single flight), retry once.
-    if let Err(e) = refresh::force(settings, kv, session, &ctx.trace).await {
-        return Err(refresh_error(ctx, session, e).await);
-    }
-    let resp = transport::send(
-        &build(session)?,
-        &ctx.trace,
-        Some(&session.kv_key),
-        ctx.auth.settings.upstream_timeout_ms,
-    )
-    .await
-    .map_err(calls::transport_error)?;
-    if resp.status == 401 {
-        return Err(revoked(ctx, session).await);
-    }
-    Ok(resp)
-}
-
 /// `GET /api/users/@me`, `/api/users/@me/guilds`, `/api/users/@me/connections`,
 /// `/api/users/@me/guilds/{id}/member`, `/api/oauth2/@me`: Discord's JSON passed through.
 pub async fn read(
     ctx: &Ctx<'_>,
     session_id: Option<&str>,
-    route: &'static str,
-    guild: Option<&str>,
+    which: Result<Read, NoSuchGuild>,
 ) -> Result<Response, ApiError> {
-    let which = match route {
-        "/api/users/@me" => Read::User,
-        "/api/users/@me/guilds" => Read::Guilds,
-        "/api/users/@me/connections" => Read::Connections,
-        "/api/oauth2/@me" => Read::Authorization,
-        _ => {
-            let id = guild
-                .and_then(validate::snowflake)
-                .ok_or_else(|| ApiError::new(404, "not_found", "no such guild"))?;
-            Read::Member(id)
-        }
-    };
+    let which = which.map_err(|NoSuchGuild| ApiError::new(404, "not_found", "no such guild"))?;
     let mut session = current(ctx, session_id).await?;
     let cache_ms = ctx.auth.settings.guilds_cache_secs * 1000;
     if matches!(which, Read::Guilds)
@@ -149,11 +79,8 @@ pub async fn read(
     {
         return Ok(respond::raw_json(200, body, Headers::new()));
     }
-    let settings = &ctx.auth.settings;
-    let resp = bearer_call(ctx, &mut session, &|s| {
-        calls::read(settings, &which, &s.tokens.access_token)
-    })
-    .await?;
+    let req = calls::read(&ctx.auth.settings, &which, &session.tokens.access_token)?;
+    let resp = lifecycle::request(ctx, &mut session, req).await?;
     // The core checks the status and that the body is JSON; the body is then passed on whole.
     calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
     if matches!(which, Read::Guilds) && cache_ms > 0 {
@@ -229,11 +156,7 @@ pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Respo
         .user_id()
         .and_then(validate::snowflake)
         .ok_or_else(|| ApiError::new(500, "internal_error", "the session has no user id"))?;
-    if let Err(e) =
-        refresh::ensure_fresh(settings, &ctx.auth.kv, &mut session, &ctx.trace, ctx.now).await
-    {
-        return Err(refresh_error(ctx, &session, e).await);
-    }
+    lifecycle::fresh_tokens(ctx, &mut session).await?;
     let req_join = calls::join(
         settings,
         &bot,

@@ -1,4 +1,4 @@
-//! `/auth/login`, `/auth/callback`, `/auth/session`, `/auth/logout` (DESIGN.md §4).
+//! `/auth/login`, `/auth/callback`, `/auth/session`, `/auth/logout` (docs/contract.md §4).
 //!
 //! The authorization code grant with PKCE, done by a confidential client:
 //! <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant>.

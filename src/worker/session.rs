@@ -6,6 +6,7 @@
 
 use super::crypto::{Keys, NoRandom, Tampered};
 use crate::discord::secret::{AccessToken, RefreshToken};
+use crate::discord::token::TokenSet;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -52,6 +53,31 @@ pub struct Tokens {
     pub refresh_token: Option<RefreshToken>,
     /// When the access token expires, ms since the epoch.
     pub expires_at: u64,
+}
+
+impl Tokens {
+    /// The core's view of these tokens, for its lifecycle ([`crate::discord::lifecycle`]).
+    pub fn to_set(&self) -> TokenSet {
+        TokenSet {
+            access_token: self.access_token.clone(),
+            token_type: "Bearer".to_owned(),
+            expires_at_ms: self.expires_at,
+            refresh_token: self.refresh_token.clone(),
+            scope: String::new(),
+            guild: None,
+            webhook: None,
+            id_token: None,
+        }
+    }
+
+    /// The tokens of a core [`TokenSet`] (what a session seals).
+    pub fn from_set(set: &TokenSet) -> Tokens {
+        Tokens {
+            access_token: set.access_token.clone(),
+            refresh_token: set.refresh_token.clone(),
+            expires_at: set.expires_at_ms,
+        }
+    }
 }
 
 /// The KV value of a session.

@@ -104,19 +104,10 @@ pub fn forget(kv_key: &str) {
     });
 }
 
-/// Whether this isolate refreshed the session within the last 10 s: tokens that young are not
-/// refreshed again merely for expiring soon (a short-lived grant would otherwise be refreshed
-/// on every request), only once they have expired.
-pub fn recently_refreshed(kv_key: &str, now_ms: u64) -> bool {
-    LATEST.with(|l| {
-        l.try_borrow()
-            .ok()
-            .and_then(|m| {
-                m.get(kv_key)
-                    .map(|(_, at)| now_ms.saturating_sub(*at) < 10_000)
-            })
-            .unwrap_or(false)
-    })
+/// When this isolate last refreshed the session, if it remembers (the core's lifecycle does
+/// not refresh tokens that young merely for expiring soon).
+pub fn refreshed_at(kv_key: &str) -> Option<u64> {
+    LATEST.with(|l| l.try_borrow().ok()?.get(kv_key).map(|(_, at)| *at))
 }
 
 /// The remembered tokens of a session when they are newer than `tokens`.

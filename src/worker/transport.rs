@@ -96,14 +96,23 @@ fn short(s: &str) -> String {
     s.chars().take(160).collect()
 }
 
-/// Sends `req` and waits at most `timeout_ms` for the whole answer. Records the
-/// answer's status and `X-RateLimit-Bucket` in `trace`.
-///
-/// Rate limits are honoured before sending: a bucket this isolate knows to be empty answers
-/// [`TransportError::Limited`] without calling Discord (Discord bans IPs that collect too many
-/// 429s; <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>).
+/// Runs `f` with this isolate's rate-limit buckets (the core's lifecycle reserves and updates
+/// them for calls with a session's token).
+pub fn with_limiter<T>(f: impl FnOnce(&mut RateLimiter) -> T) -> T {
+    LIMITER.with(|l| match l.try_borrow_mut() {
+        Ok(mut l) => f(&mut l),
+        // Never re-entered (no await inside); a fresh limiter keeps this total anyway.
+        Err(_) => f(&mut RateLimiter::new()),
+    })
+}
+
+/// Sends `req` through the isolate's rate-limit buckets: a bucket this isolate knows to be
+/// empty answers [`TransportError::Limited`] without calling Discord (Discord bans IPs that
+/// collect too many 429s;
+/// <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>).
 /// `user` separates the buckets of user tokens (Bearer routes are limited per token); `None`
-/// for the application's own calls (token endpoint, bot).
+/// for the application's own calls (token endpoint, bot). Calls with a session's token go
+/// through the core's lifecycle instead, which reserves and updates the same buckets.
 pub async fn send(
     req: &HttpRequest,
     trace: &Trace,
@@ -115,15 +124,25 @@ pub async fn send(
         None => req.route.clone(),
     };
     let now = now_ms();
-    let wait = LIMITER.with(|l| {
-        l.try_borrow_mut()
-            .ok()
-            .and_then(|mut l| l.reserve(&key, now))
-    });
-    if let Some(wait) = wait {
+    if let Some(wait) = with_limiter(|l| l.reserve(&key, now)) {
         trace.discord(&req.route, None, None);
         return Err(TransportError::Limited(wait.to_rate_limited(None)));
     }
+    let outcome = fetch(req, trace, timeout_ms).await;
+    if let Ok(resp) = &outcome {
+        let now = now_ms();
+        with_limiter(|l| l.update(&key, resp, now));
+    }
+    outcome
+}
+
+/// Sends `req` and waits at most `timeout_ms` for the whole answer (the fetch is aborted when
+/// the time is up). Records the answer's status and `X-RateLimit-Bucket` in `trace`.
+pub async fn fetch(
+    req: &HttpRequest,
+    trace: &Trace,
+    timeout_ms: u64,
+) -> Result<HttpResponse, TransportError> {
     let controller = AbortController::default();
     let signal = controller.signal();
     let call = pin!(run(req, &signal));
@@ -135,21 +154,14 @@ pub async fn send(
             Err(TransportError::Timeout)
         }
     };
+    // The log names the route without the session key the lifecycle adds to its bucket key.
+    let route = match req.route.match_indices(' ').nth(1) {
+        Some((end, _)) => &req.route[..end],
+        None => req.route.as_str(),
+    };
     match &outcome {
-        Ok(resp) => {
-            let now = now_ms();
-            LIMITER.with(|l| {
-                if let Ok(mut l) = l.try_borrow_mut() {
-                    l.update(&key, resp, now);
-                }
-            });
-            trace.discord(
-                &req.route,
-                Some(resp.status),
-                resp.header("x-ratelimit-bucket"),
-            );
-        }
-        Err(_) => trace.discord(&req.route, None, None),
+        Ok(resp) => trace.discord(route, Some(resp.status), resp.header("x-ratelimit-bucket")),
+        Err(_) => trace.discord(route, None, None),
     }
     outcome
 }

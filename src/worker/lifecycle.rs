@@ -1,0 +1,265 @@
+//! The Worker's driver of the core's token lifecycle ([`crate::discord::lifecycle`];
+//! `docs/lifecycle.md`, `docs/worker.md`).
+//!
+//! Every call with a session's tokens (the `/api` reads, the join's fresh token, the library's
+//! Bearer calls) runs one [`Call`] here. The rules (the refresh margin, refresh once and retry
+//! once after a 401, adopting a rotation, `invalid_grant` → re-read → forget, the rate-limit
+//! buckets) are the core's; this driver only executes its actions, adding what a Worker has:
+//! - **single flight**: concurrent requests of one isolate share one [`Refresh`] per session
+//!   (one leader per KV key; the others wait for its published outcome);
+//! - **storage**: rotated tokens are written to KV at once and remembered by the isolate, the
+//!   re-read goes to KV, and a forgotten grant deletes the session.
+//!
+//! The remaining KV window: two isolates in different locations that refresh the same session
+//! within KV's propagation delay (up to 60 s) both send the same refresh token; Discord honours
+//! the first, and the second sees `invalid_grant`, re-reads KV, and may still read the old value
+//! there, in which case that session ends and the user logs in again.
+
+use super::auth::{Ctx, now_ms};
+use super::calls;
+use super::respond::ApiError;
+use super::session::{Session, Tokens};
+use super::transport::{self, TransportError};
+use super::{routes_api, store};
+use crate::discord::Error;
+use crate::discord::http::HttpRequest;
+use crate::discord::json::SerdeJson;
+use crate::discord::lifecycle::{
+    Call, CallAction, Done, Refresh, RefreshAction, RefreshOutcome, Target,
+};
+use crate::discord::token::TokenSet;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A refresh of one session in this isolate.
+enum Flight {
+    /// A request is refreshing (since this time, ms).
+    Running(u64),
+    /// The outcome, published for the requests that waited (at this time, ms).
+    Done(RefreshOutcome, u64),
+}
+
+thread_local! {
+    static FLIGHTS: RefCell<HashMap<String, Flight>> = RefCell::new(HashMap::new());
+}
+
+/// How often a waiting request looks at the flight it waits for.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Removes a flight whose leader went away without an outcome (its request was cancelled),
+/// so that a waiting request can take over.
+struct Leader<'a> {
+    key: &'a str,
+    done: bool,
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            FLIGHTS.with(|f| {
+                if let Ok(mut m) = f.try_borrow_mut() {
+                    m.remove(self.key);
+                }
+            });
+        }
+    }
+}
+
+/// The core's error for a transport failure (a timeout stays a timeout: 504, not 502).
+fn transport_failure(e: TransportError) -> Error {
+    match e {
+        TransportError::Timeout => Error::Timeout,
+        TransportError::Limited(r) => Error::RateLimited(r),
+        TransportError::Network(m) => Error::Network(m),
+    }
+}
+
+/// Runs `target` with the session's tokens to the end: Discord's 2xx answer, or fresh
+/// tokens. `session.tokens` holds the newest tokens afterwards. A grant Discord no longer
+/// honours deletes the session (the error then clears the cookie).
+pub(crate) async fn run(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    target: Target,
+) -> Result<Done, ApiError> {
+    // Bearer routes are limited per token: the session's key separates their buckets.
+    let target = match target {
+        Target::Request(mut req) => {
+            req.route = [req.route.as_str(), " ", session.kv_key.as_str()].concat();
+            Target::Request(req)
+        }
+        other => other,
+    };
+    let mut call = Call::new(target);
+    let obtained = store::refreshed_at(&session.kv_key);
+    let stored = session.tokens.to_set();
+    let mut action = transport::with_limiter(|rl| call.start(Some(stored), obtained, rl, now_ms()));
+    let mut forgotten = false;
+    loop {
+        action = match action {
+            CallAction::Send(req) => {
+                let sent =
+                    transport::fetch(&req, &ctx.trace, ctx.auth.settings.upstream_timeout_ms).await;
+                match sent {
+                    Ok(resp) => transport::with_limiter(|rl| {
+                        call.on_response::<SerdeJson>(resp, rl, now_ms())
+                    }),
+                    Err(e) => return Err(calls::transport_error(e)),
+                }
+            }
+            CallAction::Refresh => {
+                let outcome = refresh(ctx, session, call.tokens()).await;
+                transport::with_limiter(|rl| call.on_refreshed(outcome, rl, now_ms()))
+            }
+            CallAction::Forget => {
+                forget(ctx, session).await;
+                forgotten = true;
+                call.on_forgotten()
+            }
+            CallAction::Done(done) => {
+                if let Some(t) = call.tokens() {
+                    session.tokens = Tokens::from_set(t);
+                }
+                return Ok(done);
+            }
+            CallAction::Fail(e) => {
+                let err = calls::api_error(&e);
+                return Err(if forgotten {
+                    err.clearing_session()
+                } else {
+                    err
+                });
+            }
+        };
+    }
+}
+
+/// Runs a request with the session's token and returns Discord's 2xx answer.
+pub(crate) async fn request(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    req: HttpRequest,
+) -> Result<crate::discord::http::HttpResponse, ApiError> {
+    match run(ctx, session, Target::Request(req)).await? {
+        Done::Response(resp) => Ok(resp),
+        Done::Tokens(_) => Err(ApiError::new(
+            500,
+            "internal_error",
+            "the call lifecycle ended without an answer",
+        )),
+    }
+}
+
+/// Makes sure the session's access token is fresh (refreshing first when it expires within
+/// the margin), for a call that sends it some other way (the bot's guild join).
+pub(crate) async fn fresh_tokens(ctx: &Ctx<'_>, session: &mut Session) -> Result<(), ApiError> {
+    run(ctx, session, Target::Token).await.map(|_| ())
+}
+
+/// A grant Discord no longer honours: the session is deleted and its caches dropped.
+async fn forget(ctx: &Ctx<'_>, session: &Session) {
+    if let Err(e) = store::delete(&ctx.auth.kv, &session.kv_key).await {
+        ctx.trace.error(e.code);
+    }
+    routes_api::forget_cache(&session.kv_key);
+}
+
+/// Leads or joins the session's single flight and gives its outcome.
+///
+/// Waiting requests do not await the leader's future: in workerd, I/O belongs to the request
+/// that started it, and a request waiting on another request's promise is cancelled as hung.
+/// They poll the published outcome on their own timer instead.
+async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> RefreshOutcome {
+    let settings = &ctx.auth.settings;
+    let key = session.kv_key.clone();
+    let give_up = now_ms() + settings.upstream_timeout_ms + 5_000;
+    let stale_ms = 2 * settings.upstream_timeout_ms + 5_000;
+    let mut waited = false;
+    loop {
+        let t = now_ms();
+        let state = FLIGHTS.with(|f| {
+            let mut m = f.try_borrow_mut().ok()?;
+            m.retain(|_, v| !matches!(v, Flight::Done(_, at) if t.saturating_sub(*at) > 60_000));
+            match m.get(&key) {
+                // A leader stuck past any timeout is taken over.
+                Some(Flight::Running(since)) if t.saturating_sub(*since) < stale_ms => Some(None),
+                Some(Flight::Done(outcome, _)) if waited => Some(Some(outcome.clone())),
+                _ => {
+                    m.insert(key.clone(), Flight::Running(t));
+                    None
+                }
+            }
+        });
+        match state {
+            // Someone else is refreshing: wait on this request's own timer.
+            Some(None) => {
+                if t > give_up {
+                    return RefreshOutcome::Failed(Error::Timeout);
+                }
+                waited = true;
+                worker::Delay::from(POLL).await;
+            }
+            // The refresh this request waited for is over.
+            Some(Some(outcome)) => return outcome,
+            // This request leads the refresh.
+            None => {
+                let mut leader = Leader {
+                    key: &key,
+                    done: false,
+                };
+                let outcome = lead(ctx, session, seen).await;
+                FLIGHTS.with(|f| {
+                    if let Ok(mut m) = f.try_borrow_mut() {
+                        m.insert(key.clone(), Flight::Done(outcome.clone(), now_ms()));
+                    }
+                });
+                leader.done = true;
+                return outcome;
+            }
+        }
+    }
+}
+
+/// Runs the core's [`Refresh`] as the flight's leader.
+async fn lead(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> RefreshOutcome {
+    let settings = &ctx.auth.settings;
+    let key = &session.kv_key;
+    let mut refresh = Refresh::new(settings.api.clone(), calls::client_auth(settings), seen);
+    // The freshest tokens this isolate knows: another request may have rotated them since
+    // this one read KV.
+    let current = store::newer_than(key, &session.tokens).unwrap_or_else(|| session.tokens.clone());
+    let mut action = refresh.start(Some(current.to_set()), now_ms());
+    loop {
+        action = match action {
+            RefreshAction::Send(req) => {
+                let resp = transport::send(&req, &ctx.trace, None, settings.upstream_timeout_ms)
+                    .await
+                    .map_err(transport_failure);
+                refresh.on_response::<SerdeJson>(resp, now_ms())
+            }
+            RefreshAction::Persist(set) => {
+                let tokens = Tokens::from_set(&set);
+                let now = now_ms();
+                store::remember(key, &tokens, now);
+                // Written at once: the old refresh token is dead from now on. When the write
+                // fails, the new tokens still serve this isolate (remembered above) and the
+                // next refresh writes them again.
+                if let Err(e) =
+                    store::save(&ctx.auth.kv, settings, &mut session.clone(), tokens, now).await
+                {
+                    ctx.trace.error(e.code);
+                }
+                refresh.on_persisted()
+            }
+            RefreshAction::Reread => {
+                let stored = store::load_key(&ctx.auth.kv, settings, key, now_ms())
+                    .await
+                    .map(|s| s.map(|s| s.tokens.to_set()))
+                    .map_err(|e| Error::Storage(e.message));
+                refresh.on_reread(stored)
+            }
+            RefreshAction::Settled(outcome) => return outcome,
+        };
+    }
+}

@@ -1,0 +1,193 @@
+//! The route table (`docs/worker.md`): a path is matched once into a typed [`Route`], which
+//! both [`DiscordAuth::handle`](super::DiscordAuth::handle) and the hot path (`fast.rs`)
+//! dispatch on. No route string is compared anywhere else.
+
+use super::calls::Read;
+use super::validate;
+
+/// Which methods a route takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Methods {
+    /// `GET` and `HEAD`.
+    Read,
+    /// `POST` only.
+    Post,
+}
+
+impl Methods {
+    /// The `Allow` header of a 405.
+    pub fn allow(self) -> &'static str {
+        match self {
+            Methods::Read => "GET, HEAD",
+            Methods::Post => "POST",
+        }
+    }
+}
+
+/// A guild id in a path that is not a snowflake: no such guild (404).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoSuchGuild;
+
+/// One of the contract's routes under `/auth` and `/api` (docs/contract.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// `GET /auth/login`
+    Login,
+    /// `GET /auth/callback`
+    Callback,
+    /// `GET /auth/session`
+    Session,
+    /// `POST /auth/logout`
+    Logout,
+    /// `GET /api/users/@me`, `/api/users/@me/guilds`, `/api/users/@me/connections`,
+    /// `/api/oauth2/@me`
+    Read(Read),
+    /// `GET /api/users/@me/guilds/{id}/member` with the path's guild segment as given (an id
+    /// that is not a snowflake is a 404, answered by the route).
+    Member(&'a str),
+    /// `POST /api/guilds/{id}/join`
+    Join(&'a str),
+}
+
+impl<'a> Route<'a> {
+    /// The route of a path (`/auth/…` or `/api/…`), if it is one of the contract's.
+    pub fn parse(path: &'a str) -> Option<Route<'a>> {
+        let mut segments = path.strip_prefix('/')?.split('/');
+        let first = segments.next()?;
+        let rest: [Option<&str>; 5] = std::array::from_fn(|_| segments.next());
+        if segments.next().is_some() {
+            return None;
+        }
+        Some(match (first, rest) {
+            ("auth", [Some("login"), None, ..]) => Route::Login,
+            ("auth", [Some("callback"), None, ..]) => Route::Callback,
+            ("auth", [Some("session"), None, ..]) => Route::Session,
+            ("auth", [Some("logout"), None, ..]) => Route::Logout,
+            ("api", [Some("users"), Some("@me"), None, ..]) => Route::Read(Read::User),
+            ("api", [Some("users"), Some("@me"), Some("guilds"), None, ..]) => {
+                Route::Read(Read::Guilds)
+            }
+            ("api", [Some("users"), Some("@me"), Some("connections"), None, ..]) => {
+                Route::Read(Read::Connections)
+            }
+            (
+                "api",
+                [
+                    Some("users"),
+                    Some("@me"),
+                    Some("guilds"),
+                    Some(id),
+                    Some("member"),
+                ],
+            ) => Route::Member(id),
+            ("api", [Some("oauth2"), Some("@me"), None, ..]) => Route::Read(Read::Authorization),
+            ("api", [Some("guilds"), Some(id), Some("join"), None, ..]) => Route::Join(id),
+            _ => return None,
+        })
+    }
+
+    /// The methods the route takes.
+    pub fn methods(self) -> Methods {
+        match self {
+            Route::Logout | Route::Join(_) => Methods::Post,
+            _ => Methods::Read,
+        }
+    }
+
+    /// The route's pattern, for the log line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Login => "/auth/login",
+            Route::Callback => "/auth/callback",
+            Route::Session => "/auth/session",
+            Route::Logout => "/auth/logout",
+            Route::Read(Read::User) => "/api/users/@me",
+            Route::Read(Read::Guilds) => "/api/users/@me/guilds",
+            Route::Read(Read::Connections) => "/api/users/@me/connections",
+            Route::Read(Read::Authorization) => "/api/oauth2/@me",
+            Route::Read(Read::Member(_)) | Route::Member(_) => "/api/users/@me/guilds/{id}/member",
+            Route::Join(_) => "/api/guilds/{id}/join",
+        }
+    }
+
+    /// The Discord read of an `/api` read route; [`NoSuchGuild`] for a member route whose
+    /// guild id is not a snowflake (a 404); `None` for any other route.
+    pub fn read(self) -> Option<Result<Read, NoSuchGuild>> {
+        match self {
+            Route::Read(r) => Some(Ok(r)),
+            Route::Member(guild) => Some(
+                validate::snowflake(guild)
+                    .map(Read::Member)
+                    .ok_or(NoSuchGuild),
+            ),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_contract_route_parses_and_nothing_else_does() {
+        let cases = [
+            ("/auth/login", "/auth/login"),
+            ("/auth/callback", "/auth/callback"),
+            ("/auth/session", "/auth/session"),
+            ("/auth/logout", "/auth/logout"),
+            ("/api/users/@me", "/api/users/@me"),
+            ("/api/users/@me/guilds", "/api/users/@me/guilds"),
+            ("/api/users/@me/connections", "/api/users/@me/connections"),
+            (
+                "/api/users/@me/guilds/1160000000000000001/member",
+                "/api/users/@me/guilds/{id}/member",
+            ),
+            ("/api/oauth2/@me", "/api/oauth2/@me"),
+            (
+                "/api/guilds/1160000000000000001/join",
+                "/api/guilds/{id}/join",
+            ),
+        ];
+        for (path, name) in cases {
+            assert_eq!(Route::parse(path).map(Route::name), Some(name), "{path}");
+        }
+        for path in [
+            "/auth",
+            "/auth/",
+            "/auth/login/",
+            "/auth/login/x",
+            "/api",
+            "/api/users",
+            "/api/users/@me/",
+            "/api/users/@me/guilds/1/member/x",
+            "/api/guilds/1/join/x",
+            "auth/login",
+            "/apix/users/@me",
+            "/api/users/@me/guilds/1/members",
+        ] {
+            assert_eq!(Route::parse(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn methods_and_member_ids() {
+        assert_eq!(
+            Route::parse("/auth/logout").unwrap().methods(),
+            Methods::Post
+        );
+        assert_eq!(
+            Route::parse("/api/guilds/1/join").unwrap().methods(),
+            Methods::Post
+        );
+        assert_eq!(
+            Route::parse("/auth/session").unwrap().methods(),
+            Methods::Read
+        );
+        let member = Route::parse("/api/users/@me/guilds/1160000000000000001/member").unwrap();
+        assert!(matches!(member.read(), Some(Ok(Read::Member(_)))));
+        let bad = Route::parse("/api/users/@me/guilds/abc/member").unwrap();
+        assert_eq!(bad.read(), Some(Err(NoSuchGuild)));
+        assert_eq!(Route::parse("/auth/login").unwrap().read(), None);
+    }
+}
