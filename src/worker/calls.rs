@@ -82,22 +82,26 @@ pub enum CallbackResult {
     Error(String),
 }
 
+/// A callback whose state is missing, malformed, expired or not ours, or that is not a code
+/// grant's redirect: 400 `invalid_state`, nothing exchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidCallback;
+
 /// Parses the callback query and checks its state against the expected one, in constant time,
-/// before anything else (also for an error redirect). `Err`: `invalid_state`.
-pub fn callback(query: &str, expected_state: &str) -> Result<CallbackResult, ()> {
-    let expected = State::from_string(expected_state).map_err(|_| ())?;
+/// before anything else (also for an error redirect).
+pub fn callback(query: &str, expected_state: &str) -> Result<CallbackResult, InvalidCallback> {
+    let expected = State::from_string(expected_state).map_err(|_| InvalidCallback)?;
     let parsed = Callback::parse(&format!("?{query}"))
-        .map_err(|_| ())?
-        .ok_or(())?;
+        .map_err(|_| InvalidCallback)?
+        .ok_or(InvalidCallback)?;
     if parsed.kind() == CallbackKind::Implicit {
-        return Err(());
+        return Err(InvalidCallback);
     }
     match parsed.validate(&expected) {
         Ok(v) => Ok(CallbackResult::Code(v)),
-        Err(Error::InvalidState) => Err(()),
         Err(Error::AccessDenied { .. }) => Ok(CallbackResult::Error("access_denied".to_owned())),
         Err(Error::OAuth { error, .. }) => Ok(CallbackResult::Error(error)),
-        Err(_) => Err(()),
+        Err(_) => Err(InvalidCallback),
     }
 }
 
@@ -244,10 +248,10 @@ pub fn transport_error(e: TransportError) -> ApiError {
             ApiError::new(504, "discord_unavailable", "Discord did not answer in time")
         }
         TransportError::Limited(r) => api_error(&Error::RateLimited(r)),
-        TransportError::Network(m) => ApiError::new(
+        TransportError::Network(failure) => ApiError::new(
             502,
             "discord_unavailable",
-            format!("Discord could not be reached: {m}"),
+            format!("Discord could not be reached: {failure}"),
         ),
     }
 }

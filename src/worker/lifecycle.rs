@@ -71,7 +71,7 @@ fn transport_failure(e: TransportError) -> Error {
     match e {
         TransportError::Timeout => Error::Timeout,
         TransportError::Limited(r) => Error::RateLimited(r),
-        TransportError::Network(m) => Error::Network(m),
+        TransportError::Network(failure) => Error::Network(failure.to_string()),
     }
 }
 

@@ -55,4 +55,4 @@ pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
 pub use respond::ApiError;
 pub use session::Session;
-pub use transport::{TransportError, UPSTREAM_TIMEOUT};
+pub use transport::{NetworkFailure, TransportError, UPSTREAM_TIMEOUT};

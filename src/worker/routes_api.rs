@@ -129,7 +129,8 @@ pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Respo
             format!("the body is larger than {MAX_JOIN_BODY} bytes"),
         )
     })?;
-    let body = validate::join_body(&body).map_err(|m| ApiError::new(400, "invalid_request", m))?;
+    let body = validate::join_body(&body)
+        .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?;
     let settings = &ctx.auth.settings;
     if !session.has_scope("guilds.join") {
         return Err(ApiError::new(

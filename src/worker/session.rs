@@ -161,6 +161,7 @@ pub struct OpenCache {
     entries: HashMap<String, OpenEntry>,
     capacity: usize,
     ttl_ms: u64,
+    hits: u64,
 }
 
 struct OpenEntry {
@@ -176,6 +177,7 @@ impl OpenCache {
             entries: HashMap::new(),
             capacity,
             ttl_ms,
+            hits: 0,
         }
     }
 
@@ -192,6 +194,7 @@ impl OpenCache {
             && e.raw == raw
             && now_ms.saturating_sub(e.at) < self.ttl_ms
         {
+            self.hits += 1;
             return Ok(e.session.clone());
         }
         let session = Session::open(keys, kv_key, raw)?;
@@ -225,6 +228,11 @@ impl OpenCache {
     /// Drops what is cached for `kv_key` (the session was deleted).
     pub fn forget(&mut self, kv_key: &str) {
         self.entries.remove(kv_key);
+    }
+
+    /// How many opens were answered from the cache (no JSON parse, no AES-GCM open).
+    pub fn hits(&self) -> u64 {
+        self.hits
     }
 
     /// How many sessions are cached.

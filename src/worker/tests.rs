@@ -386,8 +386,12 @@ mod session {
             AccessToken::new("acc-1")
         );
         assert_eq!(cache.len(), 1);
-        // A hit gives the same session; the value must still match byte for byte.
-        assert!(cache.open(&keys, "session:a", &raw, 10).is_ok());
+        assert_eq!(cache.hits(), 0);
+        // A hit gives the same session without opening it again; the value must still match
+        // byte for byte.
+        let hit = cache.open(&keys, "session:a", &raw, 10).unwrap();
+        assert_eq!(hit.tokens.access_token, AccessToken::new("acc-1"));
+        assert_eq!(cache.hits(), 1);
         let (rotated, _) = sealed(&keys, "session:a", "acc-2", 20);
         assert_eq!(
             cache
@@ -397,6 +401,8 @@ mod session {
                 .access_token,
             AccessToken::new("acc-2")
         );
+        // A changed value is opened afresh: no hit.
+        assert_eq!(cache.hits(), 1);
         // Under another KV key the same value does not open (the key is the associated data).
         assert!(cache.open(&keys, "session:b", &rotated, 20).is_err());
         // A value whose sealed tokens were altered does not open, cached or not.
@@ -423,10 +429,14 @@ mod session {
             cache.put(&raw, &s, i as u64);
             assert!(cache.len() <= 2);
         }
-        // Past its lifetime an entry is opened again (and still opens).
+        // Within its lifetime an entry is a hit; past it, it is opened again (and still opens).
         let (raw, s) = sealed(&keys, "session:d", "acc-d", 0);
         cache.put(&raw, &s, 5000);
-        assert!(cache.open(&keys, "session:d", &raw, 7000).is_ok());
+        cache.open(&keys, "session:d", &raw, 5500).unwrap();
+        assert_eq!(cache.hits(), 1);
+        let reopened = cache.open(&keys, "session:d", &raw, 7000).unwrap();
+        assert_eq!(reopened.tokens.access_token, AccessToken::new("acc-d"));
+        assert_eq!(cache.hits(), 1, "an expired entry must not be a hit");
         assert!(OpenCache::new(0, 1000).is_empty());
         let mut none = OpenCache::new(0, 1000);
         none.put(&raw, &s, 0);

@@ -22,11 +22,29 @@ use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestIni
 /// (`UPSTREAM_TIMEOUT_MS` changes it).
 pub const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Which step of a call to Discord failed before an answer came back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkFailure {
+    /// The runtime refused a request header (a bug in the core's request; the value is never
+    /// reported).
+    #[error("invalid request header `{0}`")]
+    Header(&'static str),
+    /// The request URL did not parse (a misconfigured `DISCORD_API_BASE`).
+    #[error("the request URL is not valid")]
+    Url,
+    /// `fetch` itself failed (DNS, connection, TLS); the runtime's text, shortened.
+    #[error("fetch failed: {0}")]
+    Fetch(String),
+    /// The answer's body could not be read, or is not UTF-8.
+    #[error("reading the answer failed: {0}")]
+    Body(String),
+}
+
 /// Why a call did not produce an answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TransportError {
     /// The request could not be sent or its answer not read.
-    Network(String),
+    Network(NetworkFailure),
     /// Discord did not answer in time.
     Timeout,
     /// Not sent: the isolate knows the route's rate-limit bucket (or the global limit) is
@@ -49,30 +67,32 @@ fn method(m: CoreMethod) -> Method {
     }
 }
 
-async fn run(req: &HttpRequest, signal: &worker::AbortSignal) -> Result<HttpResponse, String> {
+async fn run(
+    req: &HttpRequest,
+    signal: &worker::AbortSignal,
+) -> Result<HttpResponse, NetworkFailure> {
     let headers = Headers::new();
     for (name, value) in &req.headers {
         // A header the runtime refuses would be a bug in the core; report it, never its value.
         headers
             .set(name, value)
-            .map_err(|_| format!("invalid request header `{name}`"))?;
+            .map_err(|_| NetworkFailure::Header(name))?;
     }
     let mut init = RequestInit::new();
     init.with_method(method(req.method)).with_headers(headers);
     if let Some(body) = &req.body {
         init.with_body(Some(wasm_bindgen::JsValue::from_str(body.as_str())));
     }
-    let request = Request::new_with_init(&req.url, &init)
-        .map_err(|_| "the request URL is not valid".to_owned())?;
+    let request = Request::new_with_init(&req.url, &init).map_err(|_| NetworkFailure::Url)?;
     let mut resp = Fetch::Request(request)
         .send_with_signal(signal)
         .await
-        .map_err(|e| format!("fetch failed: {}", short(&e.to_string())))?;
+        .map_err(|e| NetworkFailure::Fetch(short(&e.to_string())))?;
     let status = resp.status_code();
     let headers: Vec<(String, String)> = resp.headers().entries().collect();
     let body = body_text(&mut resp)
         .await
-        .map_err(|e| format!("reading the answer failed: {}", short(&e.to_string())))?;
+        .map_err(|e| NetworkFailure::Body(short(&e.to_string())))?;
     Ok(HttpResponse::new(status, headers, body))
 }
 

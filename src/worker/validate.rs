@@ -131,26 +131,44 @@ pub struct JoinBody {
     pub deaf: Option<bool>,
 }
 
+/// Why a join body was refused (a 400 `invalid_request` with this text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinBodyError {
+    /// Over [`MAX_JOIN_BODY`] bytes.
+    #[error("the body is larger than {MAX_JOIN_BODY} bytes")]
+    TooLarge,
+    /// Not JSON of the join request's shape (unknown fields are refused).
+    #[error("the body is not a valid join request: {0}")]
+    Malformed(String),
+    /// `nick` out of Discord's 1–32 characters.
+    #[error("nick must be 1 to 32 characters")]
+    Nick,
+    /// `roles` not a list of at most 250 role ids.
+    #[error("roles must be a list of role ids")]
+    Roles,
+}
+
 /// Parses and checks a join body. An empty body is `{}`.
-pub fn join_body(raw: &[u8]) -> Result<JoinBody, String> {
+/// <https://discord.com/developers/docs/resources/guild#add-guild-member-json-params>
+pub fn join_body(raw: &[u8]) -> Result<JoinBody, JoinBodyError> {
     if raw.len() > MAX_JOIN_BODY {
-        return Err(format!("the body is larger than {MAX_JOIN_BODY} bytes"));
+        return Err(JoinBodyError::TooLarge);
     }
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Ok(JoinBody::default());
     }
-    let body: JoinBody = serde_json::from_slice(raw)
-        .map_err(|e| format!("the body is not a valid join request: {e}"))?;
+    let body: JoinBody =
+        serde_json::from_slice(raw).map_err(|e| JoinBodyError::Malformed(e.to_string()))?;
     if let Some(nick) = &body.nick {
         let n = nick.chars().count();
         if !(1..=32).contains(&n) {
-            return Err("nick must be 1 to 32 characters".to_owned());
+            return Err(JoinBodyError::Nick);
         }
     }
     if let Some(roles) = &body.roles
         && (roles.len() > 250 || roles.iter().any(|r| snowflake(r).is_none()))
     {
-        return Err("roles must be a list of role ids".to_owned());
+        return Err(JoinBodyError::Roles);
     }
     Ok(body)
 }

@@ -545,13 +545,48 @@ fn malformed_success_bodies_are_parse_errors() {
 
 proptest::proptest! {
     #[test]
-    fn any_response_gives_a_value_or_a_typed_error(status in 100u16..600, body in "\\PC{0,120}") {
+    fn any_response_gives_a_value_or_the_typed_error_its_status_means(
+        status in 100u16..600,
+        body in "\\PC{0,120}",
+    ) {
         let resp = ok(status, &body);
-        let _ = process_current_user::<SerdeJson>(&resp).map_err(|e| e.code());
-        let _ = process_current_user_guilds::<SerdeJson>(&resp).map_err(|e| e.code());
-        let _ = process_add_guild_member::<SerdeJson>(&resp).map_err(|e| e.code());
-        let _ = process_current_authorization::<SerdeJson>(&resp).map_err(|e| e.code());
-        let _ = process_role_connection_metadata::<SerdeJson>(&resp).map_err(|e| e.code());
+        let codes = [
+            process_current_user::<SerdeJson>(&resp).err().map(|e| e.code()),
+            process_current_user_guilds::<SerdeJson>(&resp).err().map(|e| e.code()),
+            process_current_authorization::<SerdeJson>(&resp).err().map(|e| e.code()),
+            process_role_connection_metadata::<SerdeJson>(&resp).err().map(|e| e.code()),
+        ];
+        // Whatever the body says, the status decides the class of the error.
+        let expected = match status {
+            200..=299 => None,
+            401 => Some(ErrorCode::Unauthorized),
+            403 => Some(ErrorCode::Forbidden),
+            404 => Some(ErrorCode::NotFound),
+            429 => Some(ErrorCode::RateLimited),
+            500..=599 => Some(ErrorCode::ServerError),
+            _ => Some(ErrorCode::InvalidRequest),
+        };
+        for code in codes {
+            match expected {
+                // A 2xx gives the value, or (a body that is not the model) a server_error.
+                None => proptest::prop_assert!(code.is_none() || code == Some(ErrorCode::ServerError)),
+                // Other statuses are never a value; unparsable bodies keep the status's class
+                // (a 1xx/3xx/4xx body that is not Discord's error shape reads as the status's).
+                Some(want) => {
+                    let code = code.expect("a non-2xx answer is never a value");
+                    proptest::prop_assert!(
+                        code == want || (want == ErrorCode::InvalidRequest && code == ErrorCode::ServerError)
+                            || (want == ErrorCode::RateLimited && code == ErrorCode::RateLimited),
+                        "HTTP {status}: {code:?}, expected {want:?}"
+                    );
+                }
+            }
+        }
+        // The join answers 201 (joined) or 204 (already a member); anything else is an error.
+        let join = process_add_guild_member::<SerdeJson>(&resp);
+        if !(200..300).contains(&status) {
+            proptest::prop_assert!(join.is_err());
+        }
     }
 
     #[test]
