@@ -19,9 +19,6 @@ mod errors;
 #[path = "browser/refresh.rs"]
 mod refresh;
 
-#[path = "browser/session.rs"]
-mod session;
-
 #[path = "browser/helpers.rs"]
 mod helpers;
 

@@ -10,12 +10,10 @@ pub mod helpers;
 pub mod json;
 mod opts;
 mod proto;
-pub mod session;
 mod shell;
 mod typings;
 
 pub use client::DiscordOAuthClient;
-pub use session::DiscordSession;
 
 /// The OAuth2 parameters a redirect may carry, in the query or the fragment.
 const OAUTH_PARAMS: &[&str] = &[

@@ -309,12 +309,3 @@ export async function dow_redirect(S, url) {
   }
   return tokens;
 }
-
-// ---- DiscordSession: the Worker's routes, same-origin credentials.
-
-export const dow_session = async (P, url, method, body, kind) =>
-  P(kind, await send({ url, method, body, headers: body == null ? {} : { "content-type": "application/json" } }, "same-origin", "the request to the Worker failed: "));
-
-export function dow_go(url) {
-  navigate(url);
-}

@@ -26,7 +26,6 @@
 //!   them, which replaces the address bar so a reload cannot replay them), validates it against
 //!   the pending login and gives the code exchange request or the implicit TokenSet.
 //! - Logout: local tokens go first, so a user is logged out even when Discord is unreachable.
-//! - `DiscordSession`: the Worker's routes with `credentials: "same-origin"`.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -66,15 +65,4 @@ extern "C" {
     pub fn dow_logout(s: &JsValue) -> Promise;
     /// `handleRedirect(url)`.
     pub fn dow_redirect(s: &JsValue, url: Option<String>) -> Promise;
-    /// A call to the Worker; the core (`dispatch(kind, response)`) reads the answer.
-    pub fn dow_session(
-        dispatch: &JsValue,
-        url: &str,
-        method: &str,
-        body: Option<String>,
-        kind: u32,
-    ) -> Promise;
-    /// `location.assign(url)`.
-    #[wasm_bindgen(catch)]
-    pub fn dow_go(url: &str) -> Result<(), JsValue>;
 }
