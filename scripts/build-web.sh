@@ -28,3 +28,13 @@ wasm-pack --log-level warn build --target web --release --out-dir pkg --out-name
 node scripts/complete-pkg.mjs pkg
 rm -rf www/pkg && mkdir -p www/pkg && cp pkg/*.js pkg/*.wasm pkg/*.d.ts www/pkg/
 if [ -d pkg/snippets ]; then cp -r pkg/snippets www/pkg/; fi
+# The shipped JavaScript is minified (the readable sources stay in src/browser/): the generated
+# glue, the shell snippet and the plain-JS modules, each in place, exports kept
+# (docs/browser.md, size rules). BUILD_WEB_READABLE=1 ships them as written.
+if [ -z "${BUILD_WEB_READABLE:-}" ]; then
+  find pkg -name '*.js' -print0 | while IFS= read -r -d '' f; do
+    esbuild "$f" --minify --format=esm --log-level=error --outfile="$f" --allow-overwrite
+  done
+  rm -rf www/pkg && mkdir -p www/pkg && cp pkg/*.js pkg/*.wasm pkg/*.d.ts www/pkg/
+  if [ -d pkg/snippets ]; then cp -r pkg/snippets www/pkg/; fi
+fi

@@ -60,6 +60,7 @@ function explain(err, mode, action = "") {
         ? "Discord could not be reached to finish the login. Check your connection and try again; if it keeps failing, Discord may be blocking browser-only logins for this app: use the server session instead."
         : "Discord could not be reached. Check your connection and try again.";
     case "server_error":
+    case "discord_unavailable":
     case "temporarily_unavailable":
       return "Discord is not answering right now. Please try again in a moment.";
     case "unauthorized":
@@ -70,10 +71,13 @@ function explain(err, mode, action = "") {
       return "That login was already used or has expired. Please log in again.";
     case "invalid_scope":
       return "Discord did not accept the permissions this app asked for.";
+    case "guild_not_allowed":
     case "forbidden":
-      return action === "join"
+      return action === "join" || code === "guild_not_allowed"
         ? "This server cannot be joined from here: the app is not allowed to add you to it."
         : "Discord refused this request: the app was not given permission for it.";
+    case "missing_scope":
+      return "This login did not give the app that permission: log out and log in again to grant it.";
     case "not_found":
       return "Discord did not find what we asked for.";
     case "storage_error":
