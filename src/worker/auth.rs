@@ -5,6 +5,7 @@
 use super::config::{ConfigError, Settings};
 use super::cookies;
 use super::log::Trace;
+use super::objects::DO_BINDING;
 use super::respond::{self, ApiError};
 use super::routes::{Methods, Route};
 use super::session::Session;
@@ -54,7 +55,7 @@ fn kv_bindings(env: &Env) -> Option<(KvStore, RawKv)> {
 
 /// Reads a text binding (a `[vars]` entry or a secret) without going through a type whose
 /// `Debug` would print it; numbers (JSON vars) are accepted as their decimal text.
-fn binding(env: &Env, name: &str) -> Option<String> {
+pub(crate) fn binding(env: &Env, name: &str) -> Option<String> {
     let value = js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
     value.as_string().or_else(|| {
         value
@@ -71,14 +72,27 @@ impl ConfigError {
     }
 }
 
+/// Where sessions live (docs/contract.md §9).
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    /// Workers KV (`SESSIONS`): eventually consistent, the isolate's single flight.
+    Kv {
+        /// The namespace.
+        kv: KvStore,
+        /// The same namespace, read without `KvStore`'s per-call options object.
+        raw: RawKv,
+    },
+    /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`): one object per session,
+    /// consistent everywhere.
+    Objects(worker::durable::ObjectNamespace),
+}
+
 /// Discord login and sessions for a Worker: the routes of docs/contract.md §4 and the session of a
 /// request. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct DiscordAuth {
     pub(crate) settings: Rc<Settings>,
-    pub(crate) kv: KvStore,
-    /// The same namespace, read without `KvStore`'s per-call options object.
-    pub(crate) kv_raw: RawKv,
+    pub(crate) backend: Backend,
 }
 
 /// The time now, ms since the epoch.
@@ -124,14 +138,37 @@ impl DiscordAuth {
             slot.get_or_insert_with(|| Settings::parse(|name| binding(env, name)).map(Rc::new))
                 .clone()
         })?;
-        let (kv, kv_raw) = kv_bindings(env).ok_or_else(|| {
-            ConfigError(format!("the {KV_BINDING} KV namespace binding is missing"))
-        })?;
-        Ok(DiscordAuth {
-            settings,
-            kv,
-            kv_raw,
-        })
+        // A Durable Object binding wins: sessions then live in the objects, KV is optional.
+        let backend = match env.durable_object(DO_BINDING) {
+            Ok(ns) => Backend::Objects(ns),
+            Err(_) => {
+                let (kv, raw) = kv_bindings(env).ok_or_else(|| {
+                    ConfigError(format!(
+                        "the {KV_BINDING} KV namespace binding is missing (or bind the {DO_BINDING} Durable Object)"
+                    ))
+                })?;
+                Backend::Kv { kv, raw }
+            }
+        };
+        Ok(DiscordAuth { settings, backend })
+    }
+
+    /// Ends every session of a Discord user at once (Durable Objects: through the exact
+    /// per-user index, everywhere at once). How many sessions were ended.
+    pub async fn end_user_sessions(&self, user_id: &str) -> Result<u64, ApiError> {
+        match &self.backend {
+            Backend::Objects(ns) => super::objects::end_user(ns, user_id).await,
+            Backend::Kv { .. } => Err(ApiError::new(
+                500,
+                "config_error",
+                "ending a user's sessions needs the SESSION_STORE Durable Object binding",
+            )),
+        }
+    }
+
+    /// Whether sessions live in Durable Objects (`SESSION_STORE`) rather than KV.
+    pub fn uses_durable_objects(&self) -> bool {
+        matches!(self.backend, Backend::Objects(_))
     }
 
     /// The validated settings.
@@ -217,7 +254,7 @@ impl DiscordAuth {
         let Some(id) = session_cookie(req) else {
             return Ok(None);
         };
-        store::load(&self.kv_raw, &self.settings, &id, now_ms()).await
+        store::load(self, &id, now_ms()).await
     }
 
     /// The session, or the 401 `unauthorized` response to send instead: the

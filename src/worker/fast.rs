@@ -6,7 +6,7 @@
 //! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
 //! microtasks and three closures per request).
 
-use super::auth::{Ctx, DiscordAuth, now_ms};
+use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
@@ -54,6 +54,10 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
         other => Some(other.read()?),
     };
     let auth = DiscordAuth::from_env(env).ok()?;
+    // Sessions in Durable Objects take the full path (one object call per read).
+    if !matches!(auth.backend, Backend::Kv { .. }) {
+        return None;
+    }
     let started = now_ms();
     let trace = Trace::new("GET", route.name());
     let cookie = req.headers().get("cookie").ok().flatten();
@@ -105,7 +109,10 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
     let Some(key) = store::key_of(&auth.settings, id) else {
         return answer_now(routes_auth::session_body(None).map(|body| respond::js_json(200, body)));
     };
-    let read = match store::get_promise(&auth.kv_raw, &key) {
+    let Backend::Kv { raw: kv_raw, .. } = &auth.backend else {
+        return answer_now(Err(store::storage_error("read")));
+    };
+    let read = match store::get_promise(kv_raw, &key) {
         Ok(read) => read,
         Err(e) => return answer_now(Err(e)),
     };

@@ -15,8 +15,11 @@
 //! the first, and the second sees `invalid_grant`, re-reads KV, and may still read the old value
 //! there, in which case that session ends and the user logs in again.
 
-use super::auth::{Ctx, now_ms};
+use super::auth::{Backend, Ctx, now_ms};
 use super::calls;
+use super::config::Settings;
+use super::log::Trace;
+use super::objects;
 use super::respond::ApiError;
 use super::session::{Session, Tokens};
 use super::transport::{self, TransportError};
@@ -159,7 +162,7 @@ pub(crate) async fn fresh_tokens(ctx: &Ctx<'_>, session: &mut Session) -> Result
 
 /// A grant Discord no longer honours: the session is deleted and its caches dropped.
 async fn forget(ctx: &Ctx<'_>, session: &Session) {
-    if let Err(e) = store::delete(&ctx.auth.kv, &session.kv_key).await {
+    if let Err(e) = store::delete(ctx.auth, &session.kv_key).await {
         ctx.trace.error(e.code);
     }
     routes_api::forget_cache(&session.kv_key);
@@ -172,6 +175,11 @@ async fn forget(ctx: &Ctx<'_>, session: &Session) {
 /// They poll the published outcome on their own timer instead.
 async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> RefreshOutcome {
     let settings = &ctx.auth.settings;
+    // The session's object runs the refresh, once for every isolate asking.
+    if let Backend::Objects(ns) = &ctx.auth.backend {
+        let seen = seen.map(|t| &t.access_token);
+        return objects::refresh(ns, settings, session, seen, now_ms()).await;
+    }
     let key = session.kv_key.clone();
     let give_up = now_ms() + settings.upstream_timeout_ms + 5_000;
     let stale_ms = 2 * settings.upstream_timeout_ms + 5_000;
@@ -208,7 +216,15 @@ async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> R
                     key: &key,
                     done: false,
                 };
-                let outcome = lead(ctx, session, seen).await;
+                // The freshest tokens this isolate knows: another request may have rotated
+                // them since this one read KV.
+                let current = store::newer_than(&key, &session.tokens);
+                let mut current_session = session.clone();
+                if let Some(t) = current {
+                    current_session.tokens = t;
+                }
+                let store = KvRefreshStore { auth: ctx.auth };
+                let outcome = lead_with(settings, &ctx.trace, &current_session, seen, &store).await;
                 FLIGHTS.with(|f| {
                     if let Ok(mut m) = f.try_borrow_mut() {
                         m.insert(key.clone(), Flight::Done(outcome.clone(), now_ms()));
@@ -221,41 +237,69 @@ async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> R
     }
 }
 
-/// Runs the core's [`Refresh`] as the flight's leader.
-async fn lead(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> RefreshOutcome {
-    let settings = &ctx.auth.settings;
-    let key = &session.kv_key;
+/// Where a refresh leader persists the rotated tokens and re-reads the stored ones: KV here,
+/// a session's own storage in its Durable Object.
+pub(crate) trait RefreshStore {
+    /// Stores `tokens` for `session` at once.
+    async fn persist(&self, session: &Session, tokens: Tokens, now: u64) -> Result<(), ApiError>;
+    /// The session's stored tokens now.
+    async fn reread(&self, session: &Session, now: u64) -> Result<Option<Tokens>, ApiError>;
+}
+
+/// The KV side of a refresh (the isolate also remembers the rotated tokens).
+struct KvRefreshStore<'a> {
+    auth: &'a super::DiscordAuth,
+}
+
+impl RefreshStore for KvRefreshStore<'_> {
+    async fn persist(&self, session: &Session, tokens: Tokens, now: u64) -> Result<(), ApiError> {
+        store::remember(&session.kv_key, &tokens, now);
+        store::save(self.auth, &mut session.clone(), tokens, now).await
+    }
+
+    async fn reread(&self, session: &Session, now: u64) -> Result<Option<Tokens>, ApiError> {
+        Ok(store::load_key(self.auth, &session.kv_key, now)
+            .await?
+            .map(|s| s.tokens))
+    }
+}
+
+/// Runs the core's [`Refresh`] as the flight's leader, starting from `session`'s tokens (the
+/// freshest the caller knows).
+pub(crate) async fn lead_with(
+    settings: &Settings,
+    trace: &Trace,
+    session: &Session,
+    seen: Option<&TokenSet>,
+    store: &impl RefreshStore,
+) -> RefreshOutcome {
     let mut refresh = Refresh::new(settings.api.clone(), calls::client_auth(settings), seen);
-    // The freshest tokens this isolate knows: another request may have rotated them since
-    // this one read KV.
-    let current = store::newer_than(key, &session.tokens).unwrap_or_else(|| session.tokens.clone());
-    let mut action = refresh.start(Some(current.to_set()), now_ms());
+    let mut action = refresh.start(Some(session.tokens.to_set()), now_ms());
     loop {
         action = match action {
             RefreshAction::Send(req) => {
-                let resp = transport::send(&req, &ctx.trace, None, settings.upstream_timeout_ms)
+                let resp = transport::send(&req, trace, None, settings.upstream_timeout_ms)
                     .await
                     .map_err(transport_failure);
                 refresh.on_response::<SerdeJson>(resp, now_ms())
             }
             RefreshAction::Persist(set) => {
-                let tokens = Tokens::from_set(&set);
-                let now = now_ms();
-                store::remember(key, &tokens, now);
                 // Written at once: the old refresh token is dead from now on. When the write
-                // fails, the new tokens still serve this isolate (remembered above) and the
-                // next refresh writes them again.
-                if let Err(e) =
-                    store::save(&ctx.auth.kv, settings, &mut session.clone(), tokens, now).await
+                // fails, the new tokens still serve the calls waiting now, and the next
+                // refresh writes them again.
+                if let Err(e) = store
+                    .persist(session, Tokens::from_set(&set), now_ms())
+                    .await
                 {
-                    ctx.trace.error(e.code);
+                    trace.error(e.code);
                 }
                 refresh.on_persisted()
             }
             RefreshAction::Reread => {
-                let stored = store::load_key(&ctx.auth.kv, settings, key, now_ms())
+                let stored = store
+                    .reread(session, now_ms())
                     .await
-                    .map(|s| s.map(|s| s.tokens.to_set()))
+                    .map(|t| t.map(|t| t.to_set()))
                     .map_err(|e| Error::Storage(e.message));
                 refresh.on_reread(stored)
             }

@@ -37,6 +37,7 @@ mod entry;
 mod fast;
 mod lifecycle;
 mod log;
+mod objects;
 pub mod respond;
 mod routes;
 mod routes_api;
@@ -53,6 +54,7 @@ mod vocabulary_tests;
 
 pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
+pub use objects::{DO_BINDING, DiscordSessionStore};
 pub use respond::ApiError;
 pub use session::Session;
 pub use transport::{NetworkFailure, TransportError, UPSTREAM_TIMEOUT};

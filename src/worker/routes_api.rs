@@ -58,7 +58,7 @@ pub(crate) async fn current(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Session, 
     let Some(id) = id else {
         return Err(ApiError::unauthorized());
     };
-    store::load(&ctx.auth.kv_raw, &ctx.auth.settings, id, ctx.now)
+    store::load(ctx.auth, id, ctx.now)
         .await?
         .ok_or_else(|| ApiError::unauthorized().clearing_session())
 }

@@ -155,7 +155,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         },
         tokens: grant.tokens.clone(),
     };
-    store::save(&ctx.auth.kv, settings, &mut session, grant.tokens, ctx.now).await?;
+    store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
     Ok(respond::redirect(
         &validate::location(&state.return_to),
         &[
@@ -178,7 +178,7 @@ pub async fn session(ctx: &Ctx<'_>, id: Option<&str>) -> Result<String, ApiError
     let Some(id) = id else {
         return Err(ApiError::unauthorized());
     };
-    session_body(store::load(&ctx.auth.kv_raw, &ctx.auth.settings, id, ctx.now).await?)
+    session_body(store::load(ctx.auth, id, ctx.now).await?)
 }
 
 /// The `/auth/session` body of a loaded session; 401 clearing the cookie without one (the
@@ -215,12 +215,11 @@ pub(crate) fn refuse_cross_site(req: &Request) -> Result<(), ApiError> {
 pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
     drain(req).await;
     refuse_cross_site(req)?;
-    let settings = &ctx.auth.settings;
     if let Some(id) = session_cookie(req)
-        && let Some(s) = store::load(&ctx.auth.kv_raw, settings, &id, ctx.now).await?
+        && let Some(s) = store::load(ctx.auth, &id, ctx.now).await?
     {
         revoke(ctx, &s.tokens).await;
-        store::delete(&ctx.auth.kv, &s.kv_key).await?;
+        store::delete(ctx.auth, &s.kv_key).await?;
         super::routes_api::forget_cache(&s.kv_key);
     }
     let headers = Headers::new();

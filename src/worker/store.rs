@@ -1,4 +1,6 @@
-//! Sessions in Workers KV.
+//! Sessions in Workers KV, or in Durable Objects when the Worker binds `SESSION_STORE`
+//! ([`super::objects`]; docs/contract.md §9). The functions taking a [`DiscordAuth`] choose the
+//! backend; the rest is KV's.
 //!
 //! The key is `session:<hex HMAC-SHA256 of the session id>`, never the cookie value; the value
 //! is a [`StoredSession`] with the tokens sealed. KV is eventually consistent (up to 60 s
@@ -12,8 +14,10 @@
 //! string comparison.
 //! <https://developers.cloudflare.com/kv/concepts/how-kv-works/>
 
+use super::auth::{Backend, DiscordAuth};
 use super::config::Settings;
 use super::crypto::is_session_id;
+use super::objects;
 use super::respond::ApiError;
 use super::session::{OpenCache, Session, Tokens};
 use std::cell::RefCell;
@@ -128,35 +132,39 @@ pub(crate) fn storage_error(what: &str) -> ApiError {
     )
 }
 
-/// Reads a session by KV key (see [`load`]).
+/// Reads a session by key (see [`load`]).
 pub async fn load_key(
-    kv: &KvStore,
-    settings: &Settings,
+    auth: &DiscordAuth,
     key: &str,
     now_ms: u64,
 ) -> Result<Option<Session>, ApiError> {
-    let raw = kv
-        .get(key)
-        .text()
-        .await
-        .map_err(|_| storage_error("read"))?;
-    Ok(raw.and_then(|raw| live(settings, key, &raw, now_ms)))
+    let raw = match &auth.backend {
+        Backend::Kv { kv, .. } => kv
+            .get(key)
+            .text()
+            .await
+            .map_err(|_| storage_error("read"))?,
+        Backend::Objects(ns) => objects::load(ns, key).await?,
+    };
+    Ok(raw.and_then(|raw| live(&auth.settings, key, &raw, now_ms)))
 }
 
-/// Reads the session of a cookie value through the raw binding (one call per read).
+/// Reads the session of a cookie value (KV: through the raw binding, one call per read).
 /// `Ok(None)`: no such session, a value that does not open, or an expired one (the cookie is
 /// then worth clearing).
 pub async fn load(
-    kv: &RawKv,
-    settings: &Settings,
+    auth: &DiscordAuth,
     session_id: &str,
     now_ms: u64,
 ) -> Result<Option<Session>, ApiError> {
-    let Some(key) = key_of(settings, session_id) else {
+    let Some(key) = key_of(&auth.settings, session_id) else {
         return Ok(None);
     };
-    let raw = get_text(kv, &key).await?;
-    Ok(raw.and_then(|raw| live(settings, &key, &raw, now_ms)))
+    let raw = match &auth.backend {
+        Backend::Kv { raw, .. } => get_text(raw, &key).await?,
+        Backend::Objects(ns) => objects::load(ns, &key).await?,
+    };
+    Ok(raw.and_then(|raw| live(&auth.settings, &key, &raw, now_ms)))
 }
 
 /// The session a KV value holds, when it opens and has not expired, with the newest tokens
@@ -172,42 +180,82 @@ pub fn live(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Se
     Some(session)
 }
 
-/// Writes `session` with `tokens` sealed under a fresh nonce. One retry on a KV failure.
+/// Writes `session` with `tokens` sealed under a fresh nonce (KV: one retry on a failure).
 pub async fn save(
-    kv: &KvStore,
-    settings: &Settings,
+    auth: &DiscordAuth,
     session: &mut Session,
     tokens: Tokens,
     now_ms: u64,
 ) -> Result<(), ApiError> {
     let value = session
-        .seal(&settings.keys, tokens, now_ms)
+        .seal(&auth.settings.keys, tokens, now_ms)
         .map_err(|_| ApiError::new(500, "internal_error", "could not seal the session"))?;
+    match &auth.backend {
+        Backend::Kv { kv, .. } => save_kv(kv, session, &value, now_ms).await?,
+        Backend::Objects(ns) => {
+            objects::save(
+                ns,
+                &session.kv_key,
+                value.clone(),
+                session.stored.expires_at,
+            )
+            .await?
+        }
+    }
+    OPENED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.put(&value, session, now_ms);
+        }
+    });
+    Ok(())
+}
+
+/// Stores a session just created by a login, and adds it to its user's index (Durable
+/// Objects: the exact index of docs/contract.md §9).
+pub async fn create(
+    auth: &DiscordAuth,
+    session: &mut Session,
+    tokens: Tokens,
+    now_ms: u64,
+) -> Result<(), ApiError> {
+    save(auth, session, tokens, now_ms).await?;
+    if let (Backend::Objects(ns), Some(user)) = (&auth.backend, session.user_id()) {
+        objects::index_add(ns, user, &session.kv_key).await?;
+    }
+    Ok(())
+}
+
+async fn save_kv(
+    kv: &KvStore,
+    session: &Session,
+    value: &str,
+    now_ms: u64,
+) -> Result<(), ApiError> {
     let ttl = session.ttl_secs(now_ms);
     for _ in 0..2 {
-        let put = match kv.put(&session.kv_key, value.as_str()) {
+        let put = match kv.put(&session.kv_key, value) {
             Ok(p) => p.expiration_ttl(ttl),
             Err(_) => continue,
         };
         if put.execute().await.is_ok() {
-            OPENED.with(|c| {
-                if let Ok(mut c) = c.try_borrow_mut() {
-                    c.put(&value, session, now_ms);
-                }
-            });
             return Ok(());
         }
     }
     Err(storage_error("write"))
 }
 
-/// Deletes a session (one retry on a KV failure).
-pub async fn delete(kv: &KvStore, kv_key: &str) -> Result<(), ApiError> {
+/// Deletes a session (KV: one retry on a failure; Durable Objects: at once everywhere).
+pub async fn delete(auth: &DiscordAuth, kv_key: &str) -> Result<(), ApiError> {
     forget(kv_key);
-    for _ in 0..2 {
-        if kv.delete(kv_key).await.is_ok() {
-            return Ok(());
+    match &auth.backend {
+        Backend::Kv { kv, .. } => {
+            for _ in 0..2 {
+                if kv.delete(kv_key).await.is_ok() {
+                    return Ok(());
+                }
+            }
+            Err(storage_error("delete"))
         }
+        Backend::Objects(ns) => objects::delete(ns, kv_key).await,
     }
-    Err(storage_error("delete"))
 }

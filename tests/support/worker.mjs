@@ -180,3 +180,8 @@ export function sealState(secret, payload) {
     .digest();
   return `${body}.${b64url(mac)}`;
 }
+
+/** The store key of a session cookie's value (`session:<hex HMAC>`, as crypto.rs derives it). */
+export function sessionKey(secret, sessionId) {
+  return "session:" + createHmac("sha256", deriveKey(secret, "session/kv-key")).update(sessionId).digest("hex");
+}

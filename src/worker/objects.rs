@@ -1,0 +1,441 @@
+//! Sessions in Durable Objects (`docs/worker.md`, docs/contract.md §9): the binding
+//! `SESSION_STORE`, class [`DiscordSessionStore`] (SQLite-backed; `new_sqlite_classes`).
+//!
+//! Two kinds of object of the one class, by name:
+//! - `session:<hex>` (the session's KV-style key): holds the session's value (the same JSON as
+//!   in KV, tokens sealed) and its expiry. Every read, write, delete and refresh of the session
+//!   goes through this one object, so logout and a refused refresh take effect at once
+//!   everywhere, and the refresh is run here, once, under `blockConcurrencyWhile`: a second
+//!   isolate asking during it waits and then adopts the rotated tokens. Its alarm deletes it
+//!   when the session expires.
+//! - `user:<discord user id>`: the exact index of that user's sessions, so that "end every
+//!   session of user X" is one call.
+//!
+//! The Worker talks to them over the objects' internal `fetch` (paths below); nothing here is
+//! reachable from outside the Worker.
+//! <https://developers.cloudflare.com/durable-objects/>
+
+use super::auth::now_ms;
+use super::config::Settings;
+use super::lifecycle::{self, RefreshStore};
+use super::log::Trace;
+use super::respond::ApiError;
+use super::session::{Session, Tokens};
+use super::store;
+use crate::discord::Error;
+use crate::discord::error::RateLimited;
+use crate::discord::lifecycle::RefreshOutcome;
+use crate::discord::secret::AccessToken;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use worker::durable::ObjectNamespace;
+use worker::{DurableObject, Env, Method, Request, RequestInit, Response, State, durable_object};
+
+/// The Durable Object binding of the session store.
+pub const DO_BINDING: &str = "SESSION_STORE";
+
+/// The storage keys inside a session object.
+const VALUE: &str = "value";
+const EXPIRES: &str = "expires_at";
+/// The session's key (its object's name), which the sealed tokens are bound to.
+const KEY: &str = "key";
+
+/// The answer of a refresh run by a session object.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+enum Wire {
+    /// New tokens: the session's new stored value.
+    Rotated { value: String },
+    /// Discord no longer honours the grant; the object deleted the session.
+    Gone,
+    /// Discord or the transport failed; the session is kept.
+    Failed { error: WireError },
+}
+
+/// A core error carried from the object to the Worker (its code and what the answer needs).
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    code: String,
+    message: String,
+    #[serde(default)]
+    retry_after: Option<f64>,
+    #[serde(default)]
+    global: Option<bool>,
+}
+
+impl WireError {
+    fn of(e: &Error) -> WireError {
+        WireError {
+            code: e.code().as_str().to_owned(),
+            message: e.to_string(),
+            retry_after: e.retry_after(),
+            global: e.global(),
+        }
+    }
+
+    /// The core error again, as far as the Worker's answer needs it (code, status, wait).
+    fn into_error(self) -> Error {
+        match self.code.as_str() {
+            "rate_limited" => Error::RateLimited(RateLimited {
+                retry_after: self.retry_after.unwrap_or(1.0),
+                global: self.global.unwrap_or(false),
+                scope: None,
+                bucket: None,
+                message: Some(self.message),
+            }),
+            "network_error" if self.message.contains("in time") => Error::Timeout,
+            "network_error" => Error::Network(self.message),
+            "storage_error" => Error::Storage(self.message),
+            "config_error" => Error::Config(self.message),
+            _ => Error::Api {
+                status: 502,
+                code: 0,
+                message: self.message,
+                errors: None,
+            },
+        }
+    }
+}
+
+/// What the refresh request carries: the access token the asking call held (internal to the
+/// Worker and its objects; it tells a peer's rotation from a token Discord refused early).
+#[derive(Serialize, Deserialize)]
+struct RefreshAsk {
+    seen: String,
+}
+
+fn storage_failure(_: worker::Error) -> ApiError {
+    store::storage_error("reach the session object")
+}
+
+fn internal(method: Method, path: &str, body: Option<String>) -> Result<Request, ApiError> {
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(b) = body {
+        init.with_body(Some(b.into()));
+    }
+    Request::new_with_init(&["https://session-store", path].concat(), &init)
+        .map_err(storage_failure)
+}
+
+async fn call(ns: &ObjectNamespace, name: &str, req: Request) -> Result<Response, ApiError> {
+    let stub = ns.get_by_name(name).map_err(storage_failure)?;
+    stub.fetch_with_request(req).await.map_err(storage_failure)
+}
+
+/// The stored value of a session, if any.
+pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
+    let mut resp = call(ns, key, internal(Method::Get, "/session", None)?).await?;
+    match resp.status_code() {
+        200 => resp.text().await.map(Some).map_err(storage_failure),
+        404 => Ok(None),
+        _ => Err(store::storage_error("read")),
+    }
+}
+
+/// Writes a session's value (and arms its expiry alarm).
+pub async fn save(
+    ns: &ObjectNamespace,
+    key: &str,
+    value: String,
+    expires_at: u64,
+) -> Result<(), ApiError> {
+    let path = [
+        "/session?expires_at=",
+        &expires_at.to_string(),
+        "&key=",
+        key,
+    ]
+    .concat();
+    let resp = call(ns, key, internal(Method::Put, &path, Some(value))?).await?;
+    if resp.status_code() == 204 {
+        Ok(())
+    } else {
+        Err(store::storage_error("write"))
+    }
+}
+
+/// Deletes a session, at once for every isolate.
+pub async fn delete(ns: &ObjectNamespace, key: &str) -> Result<(), ApiError> {
+    let resp = call(ns, key, internal(Method::Delete, "/session", None)?).await?;
+    if resp.status_code() == 204 {
+        Ok(())
+    } else {
+        Err(store::storage_error("delete"))
+    }
+}
+
+/// Adds a session to its user's index.
+pub async fn index_add(ns: &ObjectNamespace, user_id: &str, key: &str) -> Result<(), ApiError> {
+    let name = ["user:", user_id].concat();
+    let path = ["/index?key=", key].concat();
+    let resp = call(ns, &name, internal(Method::Put, &path, None)?).await?;
+    if resp.status_code() == 204 {
+        Ok(())
+    } else {
+        Err(store::storage_error("index"))
+    }
+}
+
+/// Ends every session of a user (through the exact index); how many there were.
+pub async fn end_user(ns: &ObjectNamespace, user_id: &str) -> Result<u64, ApiError> {
+    let name = ["user:", user_id].concat();
+    let mut resp = call(ns, &name, internal(Method::Delete, "/index", None)?).await?;
+    if resp.status_code() != 200 {
+        return Err(store::storage_error("end the user's sessions"));
+    }
+    let text = resp.text().await.map_err(storage_failure)?;
+    Ok(text.trim().parse().unwrap_or(0))
+}
+
+/// Asks the session's object to refresh it (once, whatever the number of isolates asking).
+pub async fn refresh(
+    ns: &ObjectNamespace,
+    settings: &Settings,
+    session: &Session,
+    seen: Option<&AccessToken>,
+    now: u64,
+) -> RefreshOutcome {
+    let ask = RefreshAsk {
+        seen: seen.map(|t| t.secret().to_owned()).unwrap_or_default(),
+    };
+    let body = serde_json::to_string(&ask).unwrap_or_default();
+    let answer = async {
+        let req = internal(Method::Post, "/refresh", Some(body))?;
+        let mut resp = call(ns, &session.kv_key, req).await?;
+        resp.text().await.map_err(storage_failure)
+    };
+    let text = match answer.await {
+        Ok(t) => t,
+        Err(e) => return RefreshOutcome::Failed(Error::Storage(e.message)),
+    };
+    match serde_json::from_str::<Wire>(&text) {
+        Ok(Wire::Rotated { value }) => match store::live(settings, &session.kv_key, &value, now) {
+            Some(s) => RefreshOutcome::Rotated(s.tokens.to_set()),
+            None => RefreshOutcome::Gone,
+        },
+        Ok(Wire::Gone) => RefreshOutcome::Gone,
+        Ok(Wire::Failed { error }) => RefreshOutcome::Failed(error.into_error()),
+        Err(_) => RefreshOutcome::Failed(Error::Storage(
+            "the session object answered a refresh with something else".to_owned(),
+        )),
+    }
+}
+
+pub use class::DiscordSessionStore;
+
+/// The class, in its own module: the `#[durable_object]` macro generates undocumented
+/// bindings.
+#[allow(missing_docs)]
+mod class {
+    use super::*;
+
+    /// The session store's Durable Object (see the module docs). Exported by the deployable
+    /// Worker; a host Worker that binds `SESSION_STORE` exports it too (it is part of this crate).
+    #[durable_object]
+    pub struct DiscordSessionStore {
+        state: Rc<State>,
+        env: Env,
+    }
+
+    impl DurableObject for DiscordSessionStore {
+        fn new(state: State, env: Env) -> Self {
+            DiscordSessionStore {
+                state: Rc::new(state),
+                env,
+            }
+        }
+
+        async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+            let path = req.path();
+            let query = req.url().ok().and_then(|u| u.query().map(str::to_owned));
+            let param = |name: &str| {
+                query.as_deref().and_then(|q| {
+                    form_urlencoded::parse(q.as_bytes())
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.into_owned())
+                })
+            };
+            let storage = self.state.storage();
+            match (req.method(), path.as_str()) {
+                (Method::Get, "/session") => match self.live_value().await? {
+                    Some(value) => Response::ok(value),
+                    None => Response::empty().map(|r| r.with_status(404)),
+                },
+                (Method::Put, "/session") => {
+                    let value = req.text().await?;
+                    let expires_at: u64 = param("expires_at")
+                        .and_then(|e| e.parse().ok())
+                        .unwrap_or(0);
+                    storage.put(VALUE, value).await?;
+                    storage.put(EXPIRES, expires_at).await?;
+                    storage.put(KEY, param("key").unwrap_or_default()).await?;
+                    storage.set_alarm(expires_at as i64).await?;
+                    Response::empty().map(|r| r.with_status(204))
+                }
+                (Method::Delete, "/session") => {
+                    storage.delete_all().await?;
+                    let _ = storage.delete_alarm().await;
+                    Response::empty().map(|r| r.with_status(204))
+                }
+                (Method::Post, "/refresh") => {
+                    let ask: RefreshAsk = req.json().await?;
+                    let wire = self.refresh(ask).await?;
+                    Response::from_json(&wire)
+                }
+                (Method::Put, "/index") => {
+                    if let Some(key) = param("key") {
+                        storage.put(&["s:", &key].concat(), 1u8).await?;
+                    }
+                    Response::empty().map(|r| r.with_status(204))
+                }
+                (Method::Delete, "/index") => {
+                    let ended = self.end_all().await?;
+                    Response::ok(ended.to_string())
+                }
+                _ => Response::error("no such operation", 404),
+            }
+        }
+
+        async fn alarm(&self) -> worker::Result<Response> {
+            // The session's end: delete it, unless it was renewed meanwhile.
+            let storage = self.state.storage();
+            let expires: Option<u64> = storage.get(EXPIRES).await.ok().flatten();
+            match expires {
+                Some(at) if at > now_ms() => storage.set_alarm(at as i64).await?,
+                _ => storage.delete_all().await?,
+            }
+            Response::empty()
+        }
+    }
+
+    impl DiscordSessionStore {
+        /// The stored value when the session has not expired (an expired one is deleted now).
+        async fn live_value(&self) -> worker::Result<Option<String>> {
+            let storage = self.state.storage();
+            let expires: Option<u64> = storage.get(EXPIRES).await?;
+            match expires {
+                Some(at) if at > now_ms() => storage.get(VALUE).await,
+                Some(_) => {
+                    storage.delete_all().await?;
+                    Ok(None)
+                }
+                None => Ok(None),
+            }
+        }
+
+        /// Ends every session in this user index.
+        async fn end_all(&self) -> worker::Result<u64> {
+            let storage = self.state.storage();
+            let entries = storage.list().await?;
+            let ns = self.env.durable_object(DO_BINDING)?;
+            let mut ended = 0;
+            for key in entries.keys() {
+                let Some(key) = key.ok().and_then(|k| k.as_string()) else {
+                    continue;
+                };
+                if let Some(session_key) = key.strip_prefix("s:")
+                    && delete(&ns, session_key).await.is_ok()
+                {
+                    ended += 1;
+                }
+            }
+            storage.delete_all().await?;
+            Ok(ended)
+        }
+
+        /// Runs the core's refresh here, with every other request to this session held until it
+        /// is over: one refresh request reaches Discord per expiry.
+        async fn refresh(&self, ask: RefreshAsk) -> worker::Result<Wire> {
+            let settings =
+                match Settings::parse(|name| crate::worker::auth::binding(&self.env, name)) {
+                    Ok(s) => Rc::new(s),
+                    Err(e) => {
+                        return Ok(Wire::Failed {
+                            error: WireError::of(&Error::Config(e.to_string())),
+                        });
+                    }
+                };
+            let state = self.state.clone();
+            self.state
+                .block_concurrency_while(async move {
+                    let store = ObjectStore {
+                        state: state.clone(),
+                        settings: settings.clone(),
+                    };
+                    let now = now_ms();
+                    let key: Option<String> = state.storage().get(KEY).await?;
+                    let (Some(raw), Some(key)) = (store.value().await?, key) else {
+                        return Ok(Wire::Gone);
+                    };
+                    let Some(session) = Session::open(&settings.keys, &key, &raw)
+                        .ok()
+                        .filter(|s| s.stored.expires_at > now)
+                    else {
+                        return Ok(Wire::Gone);
+                    };
+                    let seen = session.tokens.to_set();
+                    let seen = (!ask.seen.is_empty()).then(|| {
+                        let mut s = seen.clone();
+                        s.access_token = AccessToken::new(ask.seen.clone());
+                        s
+                    });
+                    let trace = Trace::new("DO", "refresh");
+                    let outcome =
+                        lifecycle::lead_with(&settings, &trace, &session, seen.as_ref(), &store)
+                            .await;
+                    Ok(match outcome {
+                        RefreshOutcome::Rotated(_) => match store.value().await? {
+                            Some(value) => Wire::Rotated { value },
+                            None => Wire::Gone,
+                        },
+                        RefreshOutcome::Gone => {
+                            state.storage().delete_all().await?;
+                            Wire::Gone
+                        }
+                        RefreshOutcome::Failed(e) => Wire::Failed {
+                            error: WireError::of(&e),
+                        },
+                    })
+                })
+                .await
+        }
+    }
+}
+
+/// A session object's own storage, for the refresh it runs.
+struct ObjectStore {
+    state: Rc<State>,
+    settings: Rc<Settings>,
+}
+
+impl ObjectStore {
+    async fn value(&self) -> worker::Result<Option<String>> {
+        self.state.storage().get(VALUE).await
+    }
+}
+
+impl RefreshStore for ObjectStore {
+    async fn persist(&self, session: &Session, tokens: Tokens, now: u64) -> Result<(), ApiError> {
+        let mut session = session.clone();
+        let value = session
+            .seal(&self.settings.keys, tokens, now)
+            .map_err(|_| ApiError::new(500, "internal_error", "could not seal the session"))?;
+        self.state
+            .storage()
+            .put(VALUE, value)
+            .await
+            .map_err(|_| store::storage_error("write"))
+    }
+
+    async fn reread(&self, session: &Session, now: u64) -> Result<Option<Tokens>, ApiError> {
+        let raw = self
+            .value()
+            .await
+            .map_err(|_| store::storage_error("read"))?;
+        Ok(raw
+            .and_then(|raw| Session::open(&self.settings.keys, &session.kv_key, &raw).ok())
+            .filter(|s| s.stored.expires_at > now)
+            .map(|s| s.tokens))
+    }
+}
