@@ -2,7 +2,8 @@
 # Runs every test of the project, in order, on a fresh machine too (it runs setup first):
 #   fmt, clippy (native; wasm32 browser; wasm32 worker), native tests (core, emulator),
 #   browser tests (wasm-pack test, headless Chromium, against the emulator),
-#   Worker tests (Node's test runner + Miniflare/workerd + KV, against the emulator),
+#   Worker tests (Node's test runner + Miniflare/workerd, against the emulator), once with
+#   sessions in KV and once in Durable Objects,
 #   end-to-end tests (playwright-core + Chromium against wrangler dev + the emulator).
 # Fails if any layer fails or runs no test, and ends with one summary line per layer.
 set -uo pipefail
@@ -87,6 +88,8 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
   check build-worker scripts/build-worker.sh
   check build-host-example scripts/build-host-example.sh
   tests worker node node --test --test-concurrency=1 tests/worker/
+  # The same suite with sessions in Durable Objects (SESSION_STORE) instead of KV.
+  WORKER_STORE=do tests worker-do node node --test --test-concurrency=1 tests/worker/
 
   check build-web scripts/build-web.sh
   check types npx tsc --strict --noEmit -p tests/types

@@ -289,6 +289,10 @@ mod class {
                     }
                     Response::empty().map(|r| r.with_status(204))
                 }
+                (Method::Get, "/index") => {
+                    let keys: Vec<String> = self.index_keys().await?;
+                    Response::from_json(&keys)
+                }
                 (Method::Delete, "/index") => {
                     let ended = self.end_all().await?;
                     Response::ok(ended.to_string())
@@ -324,23 +328,28 @@ mod class {
             }
         }
 
+        /// The session keys in this user index (sessions ended one by one stay listed until
+        /// the next [`end_all`](Self::end_all); reading them tells).
+        async fn index_keys(&self) -> worker::Result<Vec<String>> {
+            let entries = self.state.storage().list().await?;
+            Ok(entries
+                .keys()
+                .into_iter()
+                .filter_map(|k| k.ok().and_then(|k| k.as_string()))
+                .filter_map(|k| k.strip_prefix("s:").map(str::to_owned))
+                .collect())
+        }
+
         /// Ends every session in this user index.
         async fn end_all(&self) -> worker::Result<u64> {
-            let storage = self.state.storage();
-            let entries = storage.list().await?;
             let ns = self.env.durable_object(DO_BINDING)?;
             let mut ended = 0;
-            for key in entries.keys() {
-                let Some(key) = key.ok().and_then(|k| k.as_string()) else {
-                    continue;
-                };
-                if let Some(session_key) = key.strip_prefix("s:")
-                    && delete(&ns, session_key).await.is_ok()
-                {
+            for key in self.index_keys().await? {
+                if delete(&ns, &key).await.is_ok() {
                     ended += 1;
                 }
             }
-            storage.delete_all().await?;
+            self.state.storage().delete_all().await?;
             Ok(ended)
         }
 

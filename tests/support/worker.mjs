@@ -31,6 +31,17 @@ export function defaultBindings(overrides = {}) {
   return b;
 }
 
+/**
+ * The session store the suite runs against: `WORKER_STORE=do` runs every Worker test with
+ * sessions in Durable Objects (binding SESSION_STORE), otherwise Workers KV (scripts/test.sh
+ * runs the suite once per mode).
+ */
+export const STORE = process.env.WORKER_STORE === "do" ? "do" : "kv";
+
+function objects(owner) {
+  return { SESSION_STORE: { className: "DiscordSessionStore", useSQLite: true, ...(owner ? { scriptName: owner } : {}) } };
+}
+
 /** Miniflare over build/index.js (or `scriptPath`, e.g. the host Worker example);
  * `workers` (an array of option objects) for several isolates. */
 export function startWorker({ bindings = defaultBindings(), workers, kvPersist, outboundService, logLines, scriptPath = "build/index.js" } = {}) {
@@ -44,11 +55,19 @@ export function startWorker({ bindings = defaultBindings(), workers, kvPersist, 
     bindings,
   };
   if (workers) {
-    return new Miniflare({
+    const first = workers[0].name;
+    const multi = new Miniflare({
       kvPersist,
-      workers: workers.map((w) => ({ ...base, ...w })),
+      workers: workers.map((w, i) => ({
+        ...base,
+        ...(STORE === "do" && !w.durableObjects ? { durableObjects: objects(i === 0 ? undefined : first) } : {}),
+        ...w,
+      })),
     });
+    multi.__firstWorker = first;
+    return multi;
   }
+  if (STORE === "do" && !base.durableObjects) base.durableObjects = objects();
   // logLines (an array): collects workerd's stdout lines (the Worker's log lines) instead of
   // printing them.
   const stdio = logLines
@@ -137,8 +156,29 @@ export async function login(mf, { query = "", user_id } = {}) {
   return { session, res, callback, state, cookies: { [SESSION_COOKIE]: session } };
 }
 
-/** Every KV entry: [{ name, value }]. */
+/** The emulator's fixture users (emulator/src/fixtures.rs), for the Durable Object listing. */
+const FIXTURE_USERS = Array.from({ length: 9 }, (_, i) => `115000000000000000${i + 1}`);
+
+/**
+ * Every stored session: [{ name, value }]. KV mode: the KV entries. Durable Object mode: the
+ * live sessions reachable through each fixture user's index object (the objects' own GET
+ * operations, which only the Worker can reach in production).
+ */
 export async function kvEntries(mf, binding = "SESSIONS") {
+  if (STORE === "do") {
+    const workerName = mf.__firstWorker;
+    const ns = await mf.getDurableObjectNamespace("SESSION_STORE", workerName);
+    const out = [];
+    for (const user of FIXTURE_USERS) {
+      const keys = await (await ns.get(ns.idFromName(`user:${user}`)).fetch("https://session-store/index")).json();
+      for (const name of keys) {
+        const res = await ns.get(ns.idFromName(name)).fetch("https://session-store/session");
+        if (res.status === 200) out.push({ name, value: await res.text() });
+        else await res.arrayBuffer();
+      }
+    }
+    return out.sort((x, y) => x.name.localeCompare(y.name));
+  }
   const kv = await mf.getKVNamespace(binding);
   const { keys } = await kv.list();
   return Promise.all(keys.map(async ({ name }) => ({ name, value: await kv.get(name) })));

@@ -23,7 +23,7 @@ const CASES = {
 const mf = startWorker({
   workers: [
     ...Object.entries(CASES).map(([name, [overrides]]) => ({ name, bindings: defaultBindings(overrides) })),
-    { name: "no_kv", bindings: defaultBindings(), kvNamespaces: [] },
+    { name: "no_kv", bindings: defaultBindings(), kvNamespaces: [], durableObjects: {} }, // neither store
     { name: "short_ttl", bindings: defaultBindings({ SESSION_TTL_SECONDS: "60", DISCORD_SCOPES: "identify,email" }) },
     { name: "fast_timeout", bindings: defaultBindings({ UPSTREAM_TIMEOUT_MS: "300" }) },
     { name: "guild_cache", bindings: defaultBindings({ GUILDS_CACHE_SECONDS: "30" }) },
