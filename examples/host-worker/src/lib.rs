@@ -12,6 +12,8 @@ use discord_oauth_wasm::discord::models::role_connection::{
 };
 use discord_oauth_wasm::discord::scope::Scopes;
 use discord_oauth_wasm::worker::{ApiError, DiscordAuth};
+/// The session store's Durable Object class, for a `SESSION_STORE` binding (see wrangler.toml).
+pub use discord_oauth_wasm::worker::DiscordSessionStore;
 use serde_json::{Value, json};
 use worker::{Context, Env, Request, Response, event};
 
