@@ -8,7 +8,7 @@ use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::session::Session;
 use super::store::RawKv;
-use super::{routes_api, routes_auth, store};
+use super::{cors, routes_activity, routes_api, routes_auth, store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -117,13 +117,14 @@ pub(crate) fn lookup(segments: &[&str]) -> Option<&'static str> {
         ["api", "users", "@me", "guilds", _, "member"] => "/api/users/@me/guilds/{id}/member",
         ["api", "oauth2", "@me"] => "/api/oauth2/@me",
         ["api", "guilds", _, "join"] => "/api/guilds/{id}/join",
+        ["api", "token"] => "/api/token",
         _ => return None,
     })
 }
 
 /// Whether a route takes POST (every other route takes GET and HEAD).
 pub(crate) fn is_post(route: &str) -> bool {
-    route == "/auth/logout" || route == "/api/guilds/{id}/join"
+    route == "/auth/logout" || route == "/api/guilds/{id}/join" || route == "/api/token"
 }
 
 /// The request's origin, from its URL (never from `Host`).
@@ -177,7 +178,27 @@ impl DiscordAuth {
         let started = now_ms();
         let method = req.method();
         let trace = Trace::new(method.as_ref(), "unknown");
-        let response = self.route(req, &method, &path, &trace).await;
+        // CORS for trusted origins other than this one (DESIGN.md §8), preflights included.
+        let cors = cors::allowed_origin(&self.settings, req, &path);
+        let preflight = if method == Method::Options {
+            cors::preflight(req, &path, cors.as_deref())
+        } else {
+            None
+        };
+        let mut response = match preflight {
+            Some(answer) => {
+                trace.route("preflight");
+                drain(req).await;
+                answer.unwrap_or_else(|e| {
+                    trace.error(e.code);
+                    e.response()
+                })
+            }
+            None => self.route(req, &method, &path, &trace).await,
+        };
+        if let Some(origin) = &cors {
+            response = cors::allow(response, origin);
+        }
         trace.finish(response.status_code(), now_ms().saturating_sub(started));
         Some(response)
     }
@@ -227,6 +248,7 @@ impl DiscordAuth {
                 .await
                 .map(|body| respond::json_text(200, body)),
             "/auth/logout" => routes_auth::logout(&ctx, req).await,
+            "/api/token" => routes_activity::token(&ctx, req).await,
             "/api/guilds/{id}/join" => {
                 let guild = segments.get(2).copied().unwrap_or_default();
                 routes_api::join(&ctx, req, guild).await

@@ -27,6 +27,7 @@ mod calls;
 mod client;
 pub mod config;
 pub mod cookies;
+mod cors;
 pub mod crypto;
 /// The deployable Worker's `fetch` export; off in library use, where the host Worker
 /// has its own entry point.
@@ -38,6 +39,7 @@ mod fast;
 mod log;
 mod refresh;
 pub mod respond;
+mod routes_activity;
 mod routes_api;
 mod routes_auth;
 pub mod session;
@@ -47,6 +49,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_activity;
 
 pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
