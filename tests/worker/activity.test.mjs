@@ -116,6 +116,7 @@ test("/api/users/@me and /auth/session answer with the Activity's cookie", async
 
 test("an untrusted Origin is 403 forbidden and nothing is sent to Discord", async () => {
   const code = await activityCode();
+  const stored = (await kvEntries(mf)).length;
   const before = await counters();
   for (const origin of [
     "https://evil.example",
@@ -137,7 +138,7 @@ test("an untrusted Origin is 403 forbidden and nothing is sent to Discord", asyn
   assert.equal(seen.length, 0, "no request reached Discord");
   const after = await counters();
   assert.deepEqual(after.grants, before.grants);
-  assert.equal((await kvEntries(mf)).length, 0, "no session stored");
+  assert.equal((await kvEntries(mf)).length, stored, "no session stored");
   // The code is still good: the trusted origin gets the session.
   assert.equal((await postToken({ code })).status, 200);
 });
@@ -265,20 +266,24 @@ test("a reused code is 400 invalid_grant and creates no second session", async (
 });
 
 test("Discord down is 502 discord_unavailable; Discord 429 is 503 with Retry-After", async () => {
+  const stored = (await kvEntries(mf)).length;
   await fault({ route: "POST /api/v10/oauth2/token", kind: "status", status: 500 });
   let res = await postToken({ code: await activityCode() });
   assert.equal(res.status, 502);
   assert.equal((await errorBody(res)).error, "discord_unavailable");
-  await fault({ route: "POST /api/v10/oauth2/token", kind: "status", status: 429, retry_after: 3.2 });
+  await fault({ route: "POST /api/v10/oauth2/token", kind: "status", status: 429, retry_after: 0.4 });
   res = await postToken({ code: await activityCode() });
   assert.equal(res.status, 503);
-  assert.equal(res.headers.get("retry-after"), "4");
-  await errorBody(res);
-  assert.equal((await kvEntries(mf)).length, 0);
+  assert.equal(res.headers.get("retry-after"), "1");
+  assert.equal((await errorBody(res)).error, "rate_limited");
+  assert.equal((await kvEntries(mf)).length, stored);
+  // The Worker keeps Discord's bucket and refuses locally until it resets: let it pass.
+  await new Promise((r) => setTimeout(r, 1100));
 });
 
 test("the Activity session refreshes server-side like any other", async () => {
   const res = await postToken({ code: await activityCode() });
+  assert.equal(res.status, 200, await res.clone().text());
   const { access_token } = await res.json();
   const cookies = { [SESSION_COOKIE]: setCookies(res)[SESSION_COOKIE].value };
   await expireTokens();
