@@ -39,8 +39,8 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn parse(v: &Value) -> Result<ActivityAuthz, Response> {
-    let client_id =
-        text(v, "client_id").ok_or_else(|| control_error("invalid_request", "Missing \"client_id\""))?;
+    let client_id = text(v, "client_id")
+        .ok_or_else(|| control_error("invalid_request", "Missing \"client_id\""))?;
     let mut scopes: Vec<String> = Vec::new();
     let mut add = |s: &str| {
         if !s.is_empty() && !scopes.iter().any(|x| x == s) {
@@ -52,7 +52,10 @@ fn parse(v: &Value) -> Result<ActivityAuthz, Response> {
         Some(Value::Array(items)) => {
             for item in items {
                 let Some(s) = item.as_str() else {
-                    return Err(control_error("invalid_scope", "\"scope\" holds a non-string"));
+                    return Err(control_error(
+                        "invalid_scope",
+                        "\"scope\" holds a non-string",
+                    ));
                 };
                 add(s);
             }
@@ -63,7 +66,10 @@ fn parse(v: &Value) -> Result<ActivityAuthz, Response> {
         return Err(control_error("invalid_scope", "Missing \"scope\""));
     }
     if let Some(bad) = scopes.iter().find(|s| consent::describe(s).is_none()) {
-        return Err(control_error("invalid_scope", &format!("Invalid scope: {bad}")));
+        return Err(control_error(
+            "invalid_scope",
+            &format!("Invalid scope: {bad}"),
+        ));
     }
     let challenge = text(v, "code_challenge");
     if let Some(ch) = &challenge {

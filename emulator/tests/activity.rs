@@ -42,7 +42,10 @@ async fn activity_code_exchanges_without_redirect_uri() {
     assert_eq!(tokens["scope"], "identify guilds");
     assert!(tokens["refresh_token"].is_string());
     let me = emu
-        .bearer_get("/api/v10/users/@me", tokens["access_token"].as_str().unwrap())
+        .bearer_get(
+            "/api/v10/users/@me",
+            tokens["access_token"].as_str().unwrap(),
+        )
         .await;
     let (status, me) = status_json(me).await;
     assert_eq!((status, me["id"].as_str()), (200, Some(USER)));
@@ -51,7 +54,10 @@ async fn activity_code_exchanges_without_redirect_uri() {
     assert_eq!(c["exchanges_without_redirect_uri"], 1);
     // Replaying the code is invalid_grant, as for any code.
     let (status, body) = exchange(&emu, &code, None).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 }
 
 #[tokio::test]
@@ -108,9 +114,15 @@ async fn activity_authorize_refuses_bad_requests() {
     let emu = start().await;
     let cases = [
         (json!({"scope": "identify"}), "invalid_request"),
-        (json!({"client_id": "1", "scope": "identify"}), "unknown_application"),
+        (
+            json!({"client_id": "1", "scope": "identify"}),
+            "unknown_application",
+        ),
         (json!({"client_id": CONFIDENTIAL_APP}), "invalid_scope"),
-        (json!({"client_id": CONFIDENTIAL_APP, "scope": "identify nope"}), "invalid_scope"),
+        (
+            json!({"client_id": CONFIDENTIAL_APP, "scope": "identify nope"}),
+            "invalid_scope",
+        ),
         (
             json!({"client_id": CONFIDENTIAL_APP, "scope": "identify", "user_id": "42"}),
             "unknown_user",
@@ -123,7 +135,11 @@ async fn activity_authorize_refuses_bad_requests() {
     ];
     for (body, error) in cases {
         let (status, answer) = activity_code(&emu, body.clone()).await;
-        assert_eq!((status, answer["error"].as_str()), (400, Some(error)), "{body}");
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(error)),
+            "{body}"
+        );
     }
     assert_eq!(emu.counters().await["codes_issued"], 0);
 }

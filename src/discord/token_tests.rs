@@ -295,7 +295,10 @@ fn activity_code_exchange_has_no_redirect_uri() {
     );
     assert_eq!(
         form(&req),
-        pairs(&[("grant_type", "authorization_code"), ("code", "ACTIVITYCODE")])
+        pairs(&[
+            ("grant_type", "authorization_code"),
+            ("code", "ACTIVITYCODE")
+        ])
     );
     let v = PkceCodeVerifier::from_string("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
     let req = exchange_activity_code(&cfg, &basic(), &code, Some(&v)).unwrap();

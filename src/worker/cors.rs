@@ -53,21 +53,18 @@ pub(crate) fn preflight(
     allowed: Option<&str>,
 ) -> Option<Result<Response, ApiError>> {
     let Some(origin) = allowed else {
-        return req
-            .headers()
-            .get("origin")
-            .ok()
-            .flatten()
-            .map(|_| Err(ApiError::new(403, "forbidden", "CORS is not offered to this origin")));
+        return req.headers().get("origin").ok().flatten().map(|_| {
+            Err(ApiError::new(
+                403,
+                "forbidden",
+                "CORS is not offered to this origin",
+            ))
+        });
     };
     let Some(route) = lookup(&segments(path)) else {
         return Some(Err(ApiError::new(404, "not_found", "no such route")));
     };
-    let methods = if is_post(route) {
-        "POST"
-    } else {
-        "GET, HEAD"
-    };
+    let methods = if is_post(route) { "POST" } else { "GET, HEAD" };
     let headers = Headers::new();
     let _ = headers.set("access-control-allow-methods", methods);
     let _ = headers.set("access-control-allow-headers", "content-type");

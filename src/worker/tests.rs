@@ -191,12 +191,24 @@ mod validate {
         assert!(!is_refused_origin(None, None, trusted));
         assert!(!is_refused_origin(Some(me), Some("same-origin"), trusted));
         assert!(!is_refused_origin(None, Some("same-site"), trusted));
-        assert!(is_refused_origin(Some("https://evil.example"), None, trusted));
+        assert!(is_refused_origin(
+            Some("https://evil.example"),
+            None,
+            trusted
+        ));
         assert!(is_refused_origin(Some("null"), None, trusted));
         assert!(is_refused_origin(None, Some("cross-site"), trusted));
         // A trusted origin on another site is accepted although the request is cross-site.
-        assert!(!is_refused_origin(Some("https://spa.example"), Some("cross-site"), trusted));
-        assert!(is_refused_origin(Some("https://evil.example"), Some("same-site"), trusted));
+        assert!(!is_refused_origin(
+            Some("https://spa.example"),
+            Some("cross-site"),
+            trusted
+        ));
+        assert!(is_refused_origin(
+            Some("https://evil.example"),
+            Some("same-site"),
+            trusted
+        ));
     }
 
     #[test]

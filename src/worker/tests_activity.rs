@@ -77,8 +77,11 @@ fn allowed_origins_are_parsed_and_a_bad_one_is_named() {
         "https://1100000000000000001.discordsays.com"
     );
     assert!(parse(&[]).unwrap().allowed_origins.is_empty());
-    let e = parse(&[("ALLOWED_ORIGINS", "https://spa.example, https://bad.example/path")])
-        .unwrap_err();
+    let e = parse(&[(
+        "ALLOWED_ORIGINS",
+        "https://spa.example, https://bad.example/path",
+    )])
+    .unwrap_err();
     assert!(e.0.contains("ALLOWED_ORIGINS"), "{e}");
     assert!(e.0.contains("https://bad.example/path"), "{e}");
     assert!(parse(&[("ALLOWED_ORIGINS", "*")]).is_err());
@@ -108,7 +111,10 @@ fn trusted_origins() {
     ] {
         assert!(!s.trusts_origin(o, me), "{o}");
     }
-    assert!(!s.cors_origin(me, me), "no CORS for the Worker's own origin");
+    assert!(
+        !s.cors_origin(me, me),
+        "no CORS for the Worker's own origin"
+    );
     assert!(s.cors_origin("https://spa.example", me));
     assert!(s.cors_origin("https://1100000000000000001.discordsays.com", me));
     assert!(!s.cors_origin("https://evil.example", me));
@@ -136,11 +142,7 @@ fn token_bodies() {
         br#"{"code":"abc","code_verifier":7}"#,
         b"{\"code\":\"abc\"",
     ] {
-        assert!(
-            token_body(bad).is_err(),
-            "{}",
-            String::from_utf8_lossy(bad)
-        );
+        assert!(token_body(bad).is_err(), "{}", String::from_utf8_lossy(bad));
     }
     let long = format!(r#"{{"code":"{}"}}"#, "a".repeat(513));
     assert!(token_body(long.as_bytes()).is_err());
@@ -156,7 +158,13 @@ fn partitioned_session_cookie() {
     let [first_party, partitioned] = cookies::clear_session();
     assert!(first_party.contains("Max-Age=0") && first_party.contains("SameSite=Lax"));
     assert!(!first_party.contains("Partitioned"));
-    for part in ["Max-Age=0", "Secure", "Path=/", "SameSite=None", "Partitioned"] {
+    for part in [
+        "Max-Age=0",
+        "Secure",
+        "Path=/",
+        "SameSite=None",
+        "Partitioned",
+    ] {
         assert!(partitioned.contains(part), "{partitioned}");
     }
     assert!(partitioned.starts_with("__Host-discord_session=;"));

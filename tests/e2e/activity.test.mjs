@@ -1,5 +1,6 @@
 // End to end, a Discord Activity: the Activity page runs inside an iframe on ANOTHER site (as
-// discord.com frames {client_id}.discordsays.com), with third-party cookies blocked. It uses
+// discord.com frames {client_id}.discordsays.com), with third-party cookies blocked (Chromium's
+// "Block third-party cookies" setting, as Safari and Firefox's strict mode do). It uses
 // the real @discord/embedded-app-sdk's DiscordSDKMock, whose `authorize` is answered by the
 // emulator's /_emulator/activity/authorize (what the Discord client would do), calls the
 // package's activityLogin through the Worker (wrangler dev) and then reads /api/users/@me with
@@ -14,6 +15,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -24,21 +27,32 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLIENT_ID = IDS.confidentialApp; // wrangler.toml's DISCORD_CLIENT_ID
 const ACTIVITY_PATH = "/__e2e_activity/"; // served to the browser by this test, on the Worker's origin
 
-// Chromium's switch for blocking third-party cookies (the "3PCD" mode, as Safari and
-// Firefox's strict mode do): proved to work below by the probe test.
-const BLOCK_THIRD_PARTY_COOKIES = "--test-third-party-cookie-phaseout";
+// Third-party cookies blocked as Safari and Firefox's strict mode do: Chromium's own setting
+// "Block third-party cookies" (the profile preference `profile.cookie_controls_mode`: 0 allow,
+// 1 block), written into a fresh profile. Command-line switches tried here
+// (--test-third-party-cookie-phaseout, --enable-features=TrackingProtection3pcd) did not
+// change what a frame may store; the preference does, as the probe test below shows both ways.
+const ALLOW_THIRD_PARTY = 0;
+const BLOCK_THIRD_PARTY = 1;
 
-function launchBlocking() {
-  return chromium.launch({
+/** A browser with a fresh persistent profile whose cookie setting is `mode`. */
+function openProfile(mode) {
+  const dir = mkdtempSync(join(tmpdir(), "activity-e2e-"));
+  profiles.push(dir);
+  mkdirSync(join(dir, "Default"));
+  writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({
+    profile: { cookie_controls_mode: mode, block_third_party_cookies: mode === BLOCK_THIRD_PARTY },
+  }));
+  return chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      BLOCK_THIRD_PARTY_COOKIES,
     ],
   });
 }
+const profiles = [];
 
 // The Activity's script: the SDK's mock and the package's published entry (pkg/index.js,
 // built by scripts/build-web.sh), bundled as an Activity's bundler would.
@@ -123,18 +137,29 @@ function startOuterSite() {
   }));
 }
 
-let browser;
 let bundle;
 before(async () => {
   await prepareEmulator();
   bundle = await activityBundle();
   await startOuterSite();
-  browser = await launchBlocking();
 });
 after(async () => {
-  await browser?.close();
   await new Promise((r) => server ? server.close(r) : r());
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
 });
+
+/** What the probe frame (Worker's site, inside the outer site) sends back after setting its
+ * two cookies; and what the same probe sends as a top-level page. */
+async function probe(context) {
+  const page = await context.newPage();
+  const probeOrigin = `http://localhost:${outerPort}`;
+  await page.goto(`http://127.0.0.1:${outerPort}/frame?src=${encodeURIComponent(`${probeOrigin}/probe.html`)}`);
+  const frame = await frameOf(page, probeOrigin);
+  const framed = await frame.evaluate(() => window.probe());
+  const top = await context.newPage();
+  await top.goto(`${probeOrigin}/probe.html`);
+  return { framed, topLevel: await top.evaluate(() => window.probe()) };
+}
 
 /** The frame of `page` whose URL starts with `prefix`, once its document has loaded. */
 async function frameOf(page, prefix) {
@@ -145,26 +170,23 @@ async function frameOf(page, prefix) {
   return frame;
 }
 
-test("test of the test: in a cross-site frame a cookie without Partitioned is blocked, a partitioned one works", async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const probeOrigin = `http://localhost:${outerPort}`;
-  await page.goto(`http://127.0.0.1:${outerPort}/frame?src=${encodeURIComponent(`${probeOrigin}/probe.html`)}`);
-  const frame = await frameOf(page, probeOrigin);
-  const sent = await frame.evaluate(() => window.probe());
-  assert.match(sent, /chips=1/, `the partitioned cookie comes back (sent: "${sent}")`);
-  assert.doesNotMatch(sent, /plain=1/, `the unpartitioned cookie is blocked (sent: "${sent}")`);
-  // The same probe as a top-level page: both cookies work, so the frame's refusal is the
-  // third-party block and not a bad cookie.
-  const top = await context.newPage();
-  await top.goto(`${probeOrigin}/probe.html`);
-  const firstParty = await top.evaluate(() => window.probe());
-  assert.match(firstParty, /plain=1/, `first party: "${firstParty}"`);
-  await context.close();
+test("test of the test: with third-party cookies blocked, a frame's cookie without Partitioned is dropped and a partitioned one works", async () => {
+  const blocked = await openProfile(BLOCK_THIRD_PARTY);
+  const { framed, topLevel } = await probe(blocked);
+  await blocked.close();
+  assert.match(framed, /chips=1/, `the partitioned cookie comes back (sent: "${framed}")`);
+  assert.doesNotMatch(framed, /plain=1/, `the unpartitioned cookie is blocked (sent: "${framed}")`);
+  // As a top-level page both cookies work: the frame's refusal is the third-party block.
+  assert.match(topLevel, /plain=1/, `first party: "${topLevel}"`);
+  // And the probe does see the setting: with third-party cookies allowed, the frame keeps both.
+  const allowed = await openProfile(ALLOW_THIRD_PARTY);
+  const open = await probe(allowed);
+  await allowed.close();
+  assert.match(open.framed, /plain=1/, `allowed: "${open.framed}"`);
 });
 
 test("the Activity in a cross-site iframe logs in and reads /api/users/@me with its partitioned cookie, third-party cookies blocked", async () => {
-  const context = await browser.newContext();
+  const context = await openProfile(BLOCK_THIRD_PARTY);
   const errors = [];
   await context.route(`${BASE_URL}${ACTIVITY_PATH}**`, (route) => {
     const path = new URL(route.request().url()).pathname;
@@ -229,7 +251,7 @@ test("the Activity in a cross-site iframe logs in and reads /api/users/@me with 
 });
 
 test("a refused authorize rejects activityLogin with access_denied, and nothing reaches the Worker's token route", async () => {
-  const context = await browser.newContext();
+  const context = await openProfile(BLOCK_THIRD_PARTY);
   await context.route(`${BASE_URL}${ACTIVITY_PATH}**`, (route) => {
     const path = new URL(route.request().url()).pathname;
     return path.endsWith("/activity.js")
