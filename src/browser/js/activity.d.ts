@@ -4,13 +4,14 @@
 
 import type { DiscordOAuthErrorCode } from "./discord_oauth_wasm.js";
 
-/** What `sdk.commands.authorize` is called with (the SDK's `AuthorizeInput`). */
-export interface ActivityAuthorizeArgs {
+/** What `sdk.commands.authorize` is called with (the SDK's `AuthorizeInput`); `S` is the
+ * SDK's scope type (its `OAuthScopes`), inferred from the SDK given. */
+export interface ActivityAuthorizeArgs<S extends string = string> {
   client_id: string;
   response_type: "code";
   state: string;
   prompt?: "none";
-  scope: string[];
+  scope: S[];
 }
 
 /** What `sdk.commands.authenticate` resolves to (as the SDK types it). */
@@ -35,20 +36,20 @@ export interface ActivityAuthenticateResult {
   };
 }
 
-/** The part of the SDK's `DiscordSDK` that {@link activityLogin} uses. */
-export interface ActivitySdk<R = ActivityAuthenticateResult> {
+/** The part of the SDK's `DiscordSDK` that {@link activityLogin} uses: `R` is what its
+ * `authenticate` resolves to, `S` its scope names. */
+export interface ActivitySdk<R = ActivityAuthenticateResult, S extends string = string> {
   readonly clientId: string;
   readonly commands: {
-    // A method (bivariant parameters), so the SDK's narrower scope type still fits.
-    authorize(args: ActivityAuthorizeArgs): Promise<{ code: string }>;
-    authenticate(args: { access_token?: string | null }): Promise<R>;
+    authorize: (args: ActivityAuthorizeArgs<S>) => Promise<{ code: string }>;
+    authenticate: (args: { access_token?: string | null }) => Promise<R>;
   };
 }
 
 /** Options of {@link activityLogin}. */
-export interface ActivityLoginOptions {
-  /** The scopes to authorize, e.g. `["identify", "guilds"]`. */
-  scopes: string[];
+export interface ActivityLoginOptions<S extends string = string> {
+  /** The scopes to authorize, e.g. `["identify", "guilds"]` (checked against the SDK's list). */
+  scopes: S[];
   /** The Worker's token route as the Activity reaches it; default `"/.proxy/api/token"`. */
   tokenUrl?: string;
   /** Passed to `authorize`; default `"none"` (no consent modal when already authorized). */
@@ -82,7 +83,7 @@ export interface ActivityLoginError extends Error {
  * cookie), then the SDK's `authenticate` with the access token. Resolves to the `authenticate`
  * result. Rejects with an {@link ActivityLoginError} (`access_denied` when authorize is refused).
  */
-export function activityLogin<R = ActivityAuthenticateResult>(
-  sdk: ActivitySdk<R>,
-  options: ActivityLoginOptions,
+export function activityLogin<R = ActivityAuthenticateResult, S extends string = string>(
+  sdk: ActivitySdk<R, S>,
+  options: ActivityLoginOptions<NoInfer<S>>,
 ): Promise<R>;
