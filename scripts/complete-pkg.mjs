@@ -38,6 +38,13 @@ merged.files = [
     ...modules.flatMap((m) => [m, m.replace(/\.js$/, ".d.ts")]),
   ]),
 ];
+// Each plain-JS module is also its own entry (`discord-oauth-wasm/activity`): a bundler then
+// leaves the wasm file out of a page that uses only that module.
+merged.exports = { ...merged.exports };
+for (const m of modules) {
+  const name = m.replace(/\.js$/, "");
+  merged.exports[`./${name}`] = { types: `./${name}.d.ts`, default: `./${m}` };
+}
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
 for (const extra of ["README.md", "extra.d.ts"]) {
   if (existsSync(join("pkg-template", extra))) copyFileSync(join("pkg-template", extra), join(pkgDir, extra));

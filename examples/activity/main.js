@@ -5,7 +5,7 @@
 // the discord-emulator's /_emulator/activity/authorize and `authenticate` by the emulator's
 // /oauth2/@me, so the whole flow runs against the emulator and the Worker.
 import { DiscordSDK, DiscordSDKMock } from "@discord/embedded-app-sdk";
-import { activityLogin } from "discord-oauth-wasm";
+import { activityLogin } from "discord-oauth-wasm/activity";
 
 const CLIENT_ID = import.meta.env.VITE_DISCORD_CLIENT_ID ?? "1100000000000000001";
 const EMULATOR = import.meta.env.VITE_EMULATOR_URL ?? "http://127.0.0.1:8790";

@@ -9,8 +9,11 @@ const worker = process.env.WORKER_URL ?? "http://127.0.0.1:8787";
 export default defineConfig({
   resolve: {
     // The package as built in this repository (scripts/build-web.sh); in your own Activity,
-    // `npm install discord-oauth-wasm` instead.
-    alias: { "discord-oauth-wasm": fileURLToPath(new URL("../../pkg/index.js", import.meta.url)) },
+    // `npm install discord-oauth-wasm` instead. `discord-oauth-wasm/activity` is activityLogin
+    // alone: the bundle then carries no wasm.
+    alias: {
+      "discord-oauth-wasm/activity": fileURLToPath(new URL("../../pkg/activity.js", import.meta.url)),
+    },
   },
   server: {
     port: 5173,
