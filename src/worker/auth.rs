@@ -167,8 +167,9 @@ impl DiscordAuth {
         &self.settings
     }
 
-    /// Answers a request under `/auth` or `/api` (the routes of DESIGN.md §4); `None` for any
-    /// other path, which the host Worker serves itself. Always answers: every failure is a JSON
+    /// Answers a request under `/auth` or `/api` (the routes of DESIGN.md §4, and §8's
+    /// `POST /api/token` for a Discord Activity, with CORS for trusted origins other than this
+    /// one); `None` for any other path, which the host Worker serves itself. Always answers: every failure is a JSON
     /// error with the contract's status. Writes one log line per answered request.
     pub async fn handle(&self, req: &mut Request) -> Option<Response> {
         let path = req.path();
