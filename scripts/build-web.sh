@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (wasm-pack --target web, release, wasm-opt -Oz), completes
-# it from pkg-template/, and copies it to www/pkg/ for the demo.
+# it from pkg-template/ (with the plain-JS modules of src/browser/js/ and the index.js entry
+# re-exporting them), and copies it to www/pkg/ for the demo.
 #
 # Size: the package's std is rebuilt from source (`-Zbuild-std`) with the `immediate-abort`
 # panic strategy. `panic = "abort"` alone still links std's panic hook, which formats the

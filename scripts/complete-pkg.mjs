@@ -1,27 +1,51 @@
-// Completes wasm-pack's pkg/ from pkg-template/ and src/browser/js/: package.json fields, the
-// npm README, and the package's plain-JS modules (code that only talks to our own Worker, such
-// as DiscordSession; docs/browser.md), each copied beside the generated module and re-exported
-// from it, so `import { DiscordSession } from "discord-oauth-wasm"` works as before. Their
-// TypeScript declarations are in src/browser/typings.rs (the generated .d.ts).
+// Completes wasm-pack's pkg/ from pkg-template/: package.json fields and the npm README; and
+// the package's plain-JS modules (src/browser/js/*.js, each with its .d.ts) with the entry
+// that re-exports them beside the wasm module.
+//
+// The entry (index.js, index.d.ts) is written here rather than kept by hand: it re-exports
+// everything of wasm-bindgen's discord_oauth_wasm.js (its default export `init` included) and
+// of every file of src/browser/js/, so a module added there is published without another edit.
 import { readFileSync, writeFileSync, copyFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const pkgDir = process.argv[2] ?? "pkg";
+const JS_DIR = "src/browser/js";
 const generated = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 const template = JSON.parse(readFileSync("pkg-template/package.json", "utf8"));
-const modules = readdirSync("src/browser/js").filter((f) => f.endsWith(".js")).sort();
+
+const modules = readdirSync(JS_DIR).filter((f) => f.endsWith(".js")).sort();
+for (const js of modules) {
+  const dts = js.replace(/\.js$/, ".d.ts");
+  if (!existsSync(join(JS_DIR, dts))) throw new Error(`${JS_DIR}/${js} has no ${dts}`);
+  copyFileSync(join(JS_DIR, js), join(pkgDir, js));
+  copyFileSync(join(JS_DIR, dts), join(pkgDir, dts));
+}
+const header = "// The package entry, written by scripts/complete-pkg.mjs: the wasm module and the plain-JS modules.\n";
+const entry = [
+  `export * from "./discord_oauth_wasm.js";`,
+  `export { default } from "./discord_oauth_wasm.js";`,
+  ...modules.map((m) => `export * from "./${m}";`),
+].join("\n") + "\n";
+writeFileSync(join(pkgDir, "index.js"), header + entry);
+writeFileSync(join(pkgDir, "index.d.ts"), header + entry);
+
 // The template wins for every field it names; wasm-pack's version stays in sync with Cargo.
 const merged = { ...generated, ...template, version: generated.version };
-merged.files = [...new Set([...(merged.files ?? []), ...modules])];
+merged.files = [
+  ...new Set([
+    ...template.files,
+    "index.js", "index.d.ts",
+    ...modules.flatMap((m) => [m, m.replace(/\.js$/, ".d.ts")]),
+  ]),
+];
+// Each plain-JS module is also its own entry (`discord-oauth-wasm/activity`): a bundler then
+// leaves the wasm file out of a page that uses only that module.
+merged.exports = { ...merged.exports };
+for (const m of modules) {
+  const name = m.replace(/\.js$/, "");
+  merged.exports[`./${name}`] = { types: `./${name}.d.ts`, default: `./${m}` };
+}
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(merged, null, 2) + "\n");
 for (const extra of ["README.md", "extra.d.ts"]) {
   if (existsSync(join("pkg-template", extra))) copyFileSync(join("pkg-template", extra), join(pkgDir, extra));
 }
-const entry = join(pkgDir, "discord_oauth_wasm.js");
-let code = readFileSync(entry, "utf8");
-for (const file of modules) {
-  copyFileSync(join("src/browser/js", file), join(pkgDir, file));
-  const line = `export * from "./${file}";\n`;
-  if (!code.includes(line)) code += line;
-}
-writeFileSync(entry, code);

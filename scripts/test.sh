@@ -93,6 +93,7 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
 
   check build-web scripts/build-web.sh
   check types npx tsc --strict --noEmit -p tests/types
+  check types-sdk npx tsc --noEmit -p tests/types/sdk
   if start_bg wrangler "http://127.0.0.1:$TEST_PORT/" npx wrangler dev --port "$TEST_PORT" --ip 127.0.0.1 \
        --persist-to "$OUT/wrangler-state" --show-interactive-dev-session=false \
        --var "DISCORD_API_BASE:$EMU/api/v10" --var "DISCORD_AUTHORIZE_URL:$EMU/oauth2/authorize" \

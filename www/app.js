@@ -12,7 +12,7 @@
 import init, {
   DiscordOAuthClient, DiscordSession, avatarUrl, bannerUrl, guildIconUrl,
   snowflakeTimestamp, hasPermission, userFlags,
-} from "/pkg/discord_oauth_wasm.js";
+} from "/pkg/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: /config.js (written by scripts/demo.sh, ignored by git), else the committed

@@ -276,7 +276,7 @@ pub fn decide(st: &mut EmuState, a: &Authz, user_id: &str, approve: bool) -> Str
                     user_id: user_id.to_owned(),
                     scopes: a.scopes.clone(),
                     redirect_uri: a.given_redirect.clone(),
-                    effective_redirect_uri: a.redirect_uri.clone(),
+                    effective_redirect_uri: Some(a.redirect_uri.clone()),
                     challenge: a.challenge.clone(),
                     expires_at: now_secs() + CODE_LIFETIME_SECS,
                     grant_id: None,

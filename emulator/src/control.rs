@@ -9,6 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::activity::activity_authorize;
 use crate::api::param;
 use crate::authorize::{control_error, emulator_authorize};
 use crate::errors::json_response;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/_emulator/health", get(health))
         .route("/_emulator/authorize", post(emulator_authorize))
+        .route("/_emulator/activity/authorize", post(activity_authorize))
         .route(
             "/_emulator/faults",
             post(add_fault).get(list_faults).delete(clear_faults),

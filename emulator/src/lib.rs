@@ -19,6 +19,7 @@
 
 use std::sync::{Arc, Mutex};
 
+pub mod activity;
 pub mod api;
 pub mod app;
 pub mod authorize;

@@ -107,8 +107,9 @@ pub struct Code {
     pub scopes: Vec<String>,
     /// The redirect URI given at authorize (`None`: the default one was used).
     pub redirect_uri: Option<String>,
-    /// The redirect URI the code was sent to.
-    pub effective_redirect_uri: String,
+    /// The redirect URI the code was sent to; `None` for an Activity's code, which the
+    /// Discord client hands over without any redirect (`/_emulator/activity/authorize`).
+    pub effective_redirect_uri: Option<String>,
     /// PKCE S256 challenge.
     pub challenge: Option<String>,
     /// Expiry (Unix seconds).
@@ -133,6 +134,10 @@ pub struct Counters {
     pub revocations: u64,
     /// Authorization codes issued.
     pub codes_issued: u64,
+    /// Of those, codes issued to an Activity (without a redirect URI).
+    pub activity_codes_issued: u64,
+    /// Authorization codes exchanged (successfully) without a `redirect_uri` parameter.
+    pub exchanges_without_redirect_uri: u64,
     /// Authorization requests denied (Cancel).
     pub denials: u64,
     /// 429 responses sent (real and scripted).

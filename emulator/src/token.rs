@@ -198,11 +198,16 @@ fn exchange_code(
         st.codes.remove(code_value);
         return Err(invalid_code());
     }
-    // redirect_uri must be identical to the one given at authorize (RFC 6749 §4.1.3).
-    let redirect_ok = match (&code.redirect_uri, p.non_empty("redirect_uri")) {
+    // RFC 6749 §4.1.3: redirect_uri is "REQUIRED, if the redirect_uri parameter was included
+    // in the authorization request", and then identical to it. A code issued with one (a web
+    // login) exchanged without it is refused; so is an Activity's code (issued with no redirect
+    // at all, docs/contract.md §8) exchanged with one. A web code issued to the default redirect URI
+    // may name that URI at exchange.
+    let given_redirect = p.non_empty("redirect_uri");
+    let redirect_ok = match (&code.redirect_uri, given_redirect) {
         (Some(expected), Some(given)) => expected == given,
         (Some(_), None) => false,
-        (None, Some(given)) => given == code.effective_redirect_uri,
+        (None, Some(given)) => code.effective_redirect_uri.as_deref() == Some(given),
         (None, None) => true,
     };
     if !redirect_ok {
@@ -242,6 +247,9 @@ fn exchange_code(
     );
     if let Some(c) = st.codes.get_mut(code_value) {
         c.grant_id = Some(grant.id);
+    }
+    if given_redirect.is_none() {
+        st.counters.exchanges_without_redirect_uri += 1;
     }
     let mut body = token_body(&grant);
     if let Some(gid) = &code.guild_id {
@@ -388,7 +396,7 @@ mod tests {
             user_id: ids::USER.into(),
             scopes: vec!["identify".into()],
             redirect_uri: None,
-            effective_redirect_uri: app.redirect_uris[0].clone(),
+            effective_redirect_uri: Some(app.redirect_uris[0].clone()),
             challenge: None,
             expires_at,
             grant_id: None,

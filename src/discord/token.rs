@@ -20,7 +20,7 @@ use crate::discord::json::{JsonCodec, JsonError, JsonValue};
 use crate::discord::pkce::PkceCodeVerifier;
 use crate::discord::ratelimit::rate_limited;
 use crate::discord::scope::{Scope, Scopes};
-use crate::discord::secret::{AccessToken, ClientSecret, RefreshToken};
+use crate::discord::secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 
 /// Path of the token endpoint under the API base.
 pub const TOKEN_PATH: &str = "/oauth2/token";
@@ -228,6 +228,40 @@ pub fn exchange_code(
         ("grant_type", "authorization_code"),
         ("code", code.secret()),
         ("redirect_uri", redirect_uri),
+    ];
+    if let Some(v) = verifier {
+        fields.push(("code_verifier", v.secret()));
+    }
+    form_request(cfg, auth, TOKEN_PATH, TOKEN_ROUTE, &fields, false)
+}
+
+/// The exchange of a code an Activity got from the Embedded App SDK's `authorize` command
+/// (`grant_type=authorization_code`, no `redirect_uri`).
+///
+/// The Discord client issues that code without a redirect, and RFC 6749 §4.1.3 makes
+/// `redirect_uri` required at exchange only when the authorization request carried one: so it
+/// is left out (docs/contract.md §8). `verifier` is sent when the Activity used PKCE (required for a
+/// [`ClientAuth::Public`]).
+/// <https://discord.com/developers/docs/developer-tools/embedded-app-sdk#authorize>
+pub fn exchange_activity_code(
+    cfg: &ApiConfig,
+    auth: &ClientAuth,
+    code: &AuthorizationCode,
+    verifier: Option<&PkceCodeVerifier>,
+) -> Result<HttpRequest, Error> {
+    if code.secret().is_empty() {
+        return Err(invalid("code", "must not be empty").into());
+    }
+    if matches!(auth, ClientAuth::Public { .. }) && verifier.is_none() {
+        return Err(invalid(
+            "code_verifier",
+            "a public client must send the PKCE verifier",
+        )
+        .into());
+    }
+    let mut fields = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.secret()),
     ];
     if let Some(v) = verifier {
         fields.push(("code_verifier", v.secret()));

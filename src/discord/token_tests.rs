@@ -284,6 +284,34 @@ fn api_errors_from_response() {
 }
 
 #[test]
+fn activity_code_exchange_has_no_redirect_uri() {
+    let cfg = ApiConfig::default();
+    let code = AuthorizationCode::new("ACTIVITYCODE");
+    let req = exchange_activity_code(&cfg, &basic(), &code, None).unwrap();
+    assert_eq!(req.url, "https://discord.com/api/v10/oauth2/token");
+    assert_eq!(
+        req.header("authorization"),
+        Some("Basic MzMyMjY5OTk5OTEyMTMyMDk3OjkzN2l0M293ODdpNGVyeTY5ODc2d3FpcmU=")
+    );
+    assert_eq!(
+        form(&req),
+        pairs(&[
+            ("grant_type", "authorization_code"),
+            ("code", "ACTIVITYCODE")
+        ])
+    );
+    let v = PkceCodeVerifier::from_string("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
+    let req = exchange_activity_code(&cfg, &basic(), &code, Some(&v)).unwrap();
+    assert!(form(&req).contains(&("code_verifier".into(), v.secret().into())));
+    assert!(!form(&req).iter().any(|(k, _)| k == "redirect_uri"));
+    let public = ClientAuth::Public {
+        client_id: "1".into(),
+    };
+    assert!(exchange_activity_code(&cfg, &public, &code, None).is_err());
+    assert!(exchange_activity_code(&cfg, &basic(), &AuthorizationCode::new(""), None).is_err());
+}
+
+#[test]
 fn exchange_code_request_shapes() {
     let cfg = ApiConfig::default();
     let cb = validated_code();

@@ -10,7 +10,7 @@ use super::respond::{self, ApiError};
 use super::routes::{Methods, Route};
 use super::session::Session;
 use super::store::RawKv;
-use super::{routes_api, routes_auth, store};
+use super::{cors, routes_activity, routes_api, routes_auth, store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -176,8 +176,9 @@ impl DiscordAuth {
         &self.settings
     }
 
-    /// Answers a request under `/auth` or `/api` (the routes of docs/contract.md §4); `None` for any
-    /// other path, which the host Worker serves itself. Always answers: every failure is a JSON
+    /// Answers a request under `/auth` or `/api` (the routes of docs/contract.md §4, and §8's
+    /// `POST /api/token` for a Discord Activity, with CORS for trusted origins other than this
+    /// one); `None` for any other path, which the host Worker serves itself. Always answers: every failure is a JSON
     /// error with the contract's status. Writes one log line per answered request.
     pub async fn handle(&self, req: &mut Request) -> Option<Response> {
         let path = req.path();
@@ -187,7 +188,27 @@ impl DiscordAuth {
         let started = now_ms();
         let method = req.method();
         let trace = Trace::new(method.as_ref(), "unknown");
-        let response = self.route(req, &method, &path, &trace).await;
+        // CORS for trusted origins other than this one (docs/contract.md §8), preflights included.
+        let cors = cors::allowed_origin(&self.settings, req, &path);
+        let preflight = if method == Method::Options {
+            cors::preflight(req, &path, cors.as_deref())
+        } else {
+            None
+        };
+        let mut response = match preflight {
+            Some(answer) => {
+                trace.route("preflight");
+                drain(req).await;
+                answer.unwrap_or_else(|e| {
+                    trace.error(e.code);
+                    e.response()
+                })
+            }
+            None => self.route(req, &method, &path, &trace).await,
+        };
+        if let Some(origin) = &cors {
+            response = cors::allow(response, origin);
+        }
         trace.finish(response.status_code(), now_ms().saturating_sub(started));
         Some(response)
     }
@@ -233,6 +254,7 @@ impl DiscordAuth {
                 .await
                 .map(|body| respond::json_text(200, body)),
             Route::Logout => routes_auth::logout(&ctx, req).await,
+            Route::ActivityToken => routes_activity::token(&ctx, req).await,
             Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
             Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);

@@ -15,7 +15,7 @@ use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::json::SerdeJson;
 use crate::discord::pkce::PkceCodeVerifier;
 use crate::discord::scope::Scopes;
-use crate::discord::secret::{AccessToken, BotToken};
+use crate::discord::secret::{AccessToken, AuthorizationCode, BotToken};
 use crate::discord::snowflake::Snowflake;
 use crate::discord::state::State;
 use crate::discord::token::{self, ClientAuth, RevocableToken, TokenSet};
@@ -119,6 +119,26 @@ pub fn exchange(
         callback,
         redirect_uri,
         Some(&verifier),
+    )
+    .map_err(|e| api_error(&e))
+}
+
+/// The exchange of an Activity's code (docs/contract.md §8): Basic auth, form-encoded, no
+/// `redirect_uri` (the code was issued without one), `code_verifier` when the Activity sent it.
+pub fn exchange_activity(
+    settings: &Settings,
+    code: &str,
+    verifier: Option<&str>,
+) -> Result<HttpRequest, ApiError> {
+    let verifier = verifier
+        .map(PkceCodeVerifier::from_string)
+        .transpose()
+        .map_err(input_error)?;
+    token::exchange_activity_code(
+        &settings.api,
+        &client_auth(settings),
+        &AuthorizationCode::new(code),
+        verifier.as_ref(),
     )
     .map_err(|e| api_error(&e))
 }

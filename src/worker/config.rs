@@ -58,6 +58,12 @@ pub struct Settings {
     /// `GUILDS_CACHE_SECONDS` (default 0, off): how long an isolate reuses a session's guild
     /// list, at most [`MAX_GUILDS_CACHE`].
     pub guilds_cache_secs: u64,
+    /// `https://{DISCORD_CLIENT_ID}.discordsays.com`: where the application's Activity runs
+    /// (docs/contract.md §8), trusted like this Worker's own origin.
+    pub activity_origin: String,
+    /// `ALLOWED_ORIGINS`: further exact origins (`scheme://host[:port]`, lower case) trusted
+    /// for state-changing routes and answered with CORS, e.g. an SPA on another host.
+    pub allowed_origins: Vec<String>,
 }
 
 fn http_url(name: &str, v: &str) -> Result<String, ConfigError> {
@@ -162,7 +168,26 @@ impl Settings {
                 .ok_or_else(|| ConfigError("UPSTREAM_TIMEOUT_MS must be 100 to 60000".into()))?,
             None => 10_000,
         };
+        let allowed_origins = match opt("ALLOWED_ORIGINS") {
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    // The value is not secret; naming the bad entry makes the error actionable.
+                    validate::exact_origin(s).ok_or_else(|| {
+                        ConfigError(format!(
+                            "ALLOWED_ORIGINS: {s:?} is not an exact origin (scheme://host[:port], no path)"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let activity_origin = format!("https://{client_id}.discordsays.com");
         Ok(Settings {
+            activity_origin,
+            allowed_origins,
             client_id,
             client_secret,
             keys,
@@ -176,5 +201,26 @@ impl Settings {
             guilds_cache_secs,
             upstream_timeout_ms,
         })
+    }
+}
+
+impl Settings {
+    /// Whether `origin` (an `Origin` header) is trusted (docs/contract.md §8): this Worker's own
+    /// origin `this_origin`, the Activity's `https://{client_id}.discordsays.com`, or one of
+    /// `ALLOWED_ORIGINS`. Exact comparison, ASCII case-insensitive; `null` is never trusted.
+    pub fn trusts_origin(&self, origin: &str, this_origin: &str) -> bool {
+        let origin = origin.trim();
+        !origin.is_empty()
+            && (origin.eq_ignore_ascii_case(this_origin)
+                || origin.eq_ignore_ascii_case(&self.activity_origin)
+                || self
+                    .allowed_origins
+                    .iter()
+                    .any(|o| origin.eq_ignore_ascii_case(o)))
+    }
+
+    /// Whether `origin` is trusted and not this Worker's own: the origins answered with CORS.
+    pub fn cors_origin(&self, origin: &str, this_origin: &str) -> bool {
+        !origin.trim().eq_ignore_ascii_case(this_origin) && self.trusts_origin(origin, this_origin)
     }
 }

@@ -6,6 +6,13 @@
 //! `SameSite=Lax` lets the top-level redirect back from Discord carry the state cookie.
 //! Clearing cookies keep `Secure` and `Path=/`, or browsers ignore them and keep the old cookie.
 //!
+//! A session made by `POST /api/token` (an Activity, docs/contract.md §8) lives in a third-party frame
+//! inside discord.com: its cookie is `SameSite=None; Partitioned` (CHIPS), the only kind a
+//! browser that blocks third-party cookies still keeps there
+//! (<https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies>).
+//! A partitioned cookie is removed only by a `Set-Cookie` that is partitioned too, so clearing
+//! the session sends both forms ([`clear_session`]).
+//!
 //! Pure string handling, never panics; unit-tested natively.
 
 /// The signed and encrypted login state (state, PKCE verifier, `return_to`, expiry).
@@ -44,4 +51,27 @@ pub fn clear(name: &str) -> String {
     format!(
         "{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=Lax"
     )
+}
+
+/// A `Set-Cookie` value for a partitioned `__Host-` cookie: HttpOnly; Secure; Path=/;
+/// SameSite=None; Partitioned (the Activity's session, kept by the browser per top-level site).
+pub fn set_partitioned(name: &str, value: &str, max_age: u64) -> String {
+    format!(
+        "{name}={value}; Max-Age={max_age}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
+    )
+}
+
+/// A `Set-Cookie` value that removes a partitioned `__Host-` cookie (the browser deletes a
+/// partitioned cookie only when the clearing cookie is partitioned too).
+pub fn clear_partitioned(name: &str) -> String {
+    format!(
+        "{name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
+    )
+}
+
+/// The two `Set-Cookie` values that end a session, whichever way it was made: the first-party
+/// cookie of `/auth/callback` and the partitioned one of `/api/token`. Each must be its own
+/// header.
+pub fn clear_session() -> [String; 2] {
+    [clear(SESSION_COOKIE), clear_partitioned(SESSION_COOKIE)]
 }

@@ -43,6 +43,11 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
     if req.method() != "GET" {
         return None;
     }
+    // A request with `Origin` may be a cross-origin one that needs CORS headers
+    // (docs/contract.md §8): the full path answers it. Browsers send no `Origin` on a same-origin GET.
+    if req.headers().has("origin").unwrap_or(true) {
+        return None;
+    }
     let url = req.url();
     let path = path_of(&url)?;
     if !path.starts_with("/auth/session") && !path.starts_with("/api/") {

@@ -27,6 +27,7 @@ mod calls;
 mod client;
 pub mod config;
 pub mod cookies;
+mod cors;
 pub mod crypto;
 /// The deployable Worker's `fetch` export; off in library use, where the host Worker
 /// has its own entry point.
@@ -40,6 +41,7 @@ mod log;
 mod objects;
 pub mod respond;
 mod routes;
+mod routes_activity;
 mod routes_api;
 mod routes_auth;
 pub mod session;
@@ -49,6 +51,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_activity;
 #[cfg(test)]
 mod vocabulary_tests;
 

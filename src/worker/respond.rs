@@ -72,10 +72,9 @@ impl ApiError {
             let _ = headers.set("retry-after", &format!("{}", s.max(0.0).ceil() as u64));
         }
         if self.clear_session {
-            let _ = headers.append(
-                "set-cookie",
-                &super::cookies::clear(super::cookies::SESSION_COOKIE),
-            );
+            for cookie in super::cookies::clear_session() {
+                let _ = headers.append("set-cookie", &cookie);
+            }
         }
         with_body(self.status, headers, to_json(&body))
     }

@@ -47,6 +47,8 @@ pub enum Route<'a> {
     Member(&'a str),
     /// `POST /api/guilds/{id}/join`
     Join(&'a str),
+    /// `POST /api/token`: a Discord Activity's code exchange (docs/contract.md §8).
+    ActivityToken,
 }
 
 impl<'a> Route<'a> {
@@ -82,6 +84,7 @@ impl<'a> Route<'a> {
             ) => Route::Member(id),
             ("api", [Some("oauth2"), Some("@me"), None, ..]) => Route::Read(Read::Authorization),
             ("api", [Some("guilds"), Some(id), Some("join"), None, ..]) => Route::Join(id),
+            ("api", [Some("token"), None, ..]) => Route::ActivityToken,
             _ => return None,
         })
     }
@@ -89,7 +92,7 @@ impl<'a> Route<'a> {
     /// The methods the route takes.
     pub fn methods(self) -> Methods {
         match self {
-            Route::Logout | Route::Join(_) => Methods::Post,
+            Route::Logout | Route::Join(_) | Route::ActivityToken => Methods::Post,
             _ => Methods::Read,
         }
     }
@@ -107,6 +110,7 @@ impl<'a> Route<'a> {
             Route::Read(Read::Authorization) => "/api/oauth2/@me",
             Route::Read(Read::Member(_)) | Route::Member(_) => "/api/users/@me/guilds/{id}/member",
             Route::Join(_) => "/api/guilds/{id}/join",
+            Route::ActivityToken => "/api/token",
         }
     }
 

@@ -118,7 +118,7 @@ struct Joined {
 pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Response, ApiError> {
     // Read the body before anything else: workerd resets connections on unread bodies.
     let body = read_body(req, MAX_JOIN_BODY).await?;
-    refuse_cross_site(req)?;
+    refuse_cross_site(ctx, req)?;
     let guild_id = validate::snowflake(guild)
         .ok_or_else(|| ApiError::new(404, "not_found", "no such guild"))?;
     let mut session = current(ctx, session_cookie(req).as_deref()).await?;

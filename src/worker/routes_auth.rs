@@ -126,6 +126,21 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
     let grant =
         calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
 
+    let id = new_session(ctx, grant).await?;
+    Ok(respond::redirect(
+        &validate::location(&state.return_to),
+        &[
+            cookies::set(SESSION_COOKIE, &id, settings.session_ttl),
+            cookies::clear(STATE_COOKIE),
+        ],
+    ))
+}
+
+/// Stores a new session for a fresh grant (from `/auth/callback` or `/api/token`): fetches the
+/// user, seals the tokens into KV under a new id, and returns that id (the cookie's value). A
+/// failure at Discord maps as in the callback (a rate limit is 503).
+pub(crate) async fn new_session(ctx: &Ctx<'_>, grant: calls::Grant) -> Result<String, ApiError> {
+    let settings = &ctx.auth.settings;
     // A fresh id for every login: a session id planted before login is never adopted.
     let id = crypto::new_session_id()
         .map_err(|_| ApiError::new(500, "internal_error", "no randomness available"))?;
@@ -156,13 +171,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         tokens: grant.tokens.clone(),
     };
     store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
-    Ok(respond::redirect(
-        &validate::location(&state.return_to),
-        &[
-            cookies::set(SESSION_COOKIE, &id, settings.session_ttl),
-            cookies::clear(STATE_COOKIE),
-        ],
-    ))
+    Ok(id)
 }
 
 #[derive(Serialize)]
@@ -194,17 +203,21 @@ pub(crate) fn session_body(s: Option<Session>) -> Result<String, ApiError> {
     }))
 }
 
-/// The contract's CSRF rule: 403 `forbidden` for a cross-site request.
-pub(crate) fn refuse_cross_site(req: &Request) -> Result<(), ApiError> {
+/// The trusted-origin rule of every state-changing route (docs/contract.md §8): 403 `forbidden` for
+/// a request whose `Origin` is neither this Worker's, the Activity's
+/// (`https://{client_id}.discordsays.com`) nor one of `ALLOWED_ORIGINS`, or a cross-site one
+/// without `Origin`.
+pub(crate) fn refuse_cross_site(ctx: &Ctx<'_>, req: &Request) -> Result<(), ApiError> {
     let this = super::auth::origin(req).unwrap_or_default();
     let h = req.headers();
     let origin = h.get("origin").ok().flatten();
     let site = h.get("sec-fetch-site").ok().flatten();
-    if validate::is_cross_site(origin.as_deref(), site.as_deref(), &this) {
+    let trusted = |o: &str| ctx.auth.settings.trusts_origin(o, &this);
+    if validate::is_refused_origin(origin.as_deref(), site.as_deref(), trusted) {
         return Err(ApiError::new(
             403,
             "forbidden",
-            "cross-site requests are refused",
+            "requests from untrusted origins are refused",
         ));
     }
     Ok(())
@@ -214,7 +227,7 @@ pub(crate) fn refuse_cross_site(req: &Request) -> Result<(), ApiError> {
 /// 204 also without a session.
 pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiError> {
     drain(req).await;
-    refuse_cross_site(req)?;
+    refuse_cross_site(ctx, req)?;
     if let Some(id) = session_cookie(req)
         && let Some(s) = store::load(ctx.auth, &id, ctx.now).await?
     {
@@ -224,7 +237,9 @@ pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     }
     let headers = Headers::new();
     let _ = headers.set("cache-control", "no-store");
-    let _ = headers.append("set-cookie", &cookies::clear(SESSION_COOKIE));
+    for cookie in cookies::clear_session() {
+        let _ = headers.append("set-cookie", &cookie);
+    }
     Ok(respond::empty(204, headers))
 }
 

@@ -185,15 +185,30 @@ mod validate {
     }
 
     #[test]
-    fn cross_site_rule() {
+    fn trusted_origin_rule() {
         let me = "https://app.example";
-        assert!(!is_cross_site(None, None, me));
-        assert!(!is_cross_site(Some(me), Some("same-origin"), me));
-        assert!(!is_cross_site(None, Some("same-site"), me));
-        assert!(is_cross_site(Some("https://evil.example"), None, me));
-        assert!(is_cross_site(Some("null"), None, me));
-        assert!(is_cross_site(None, Some("cross-site"), me));
-        assert!(is_cross_site(Some(me), Some("cross-site"), me));
+        let trusted = |o: &str| o == me || o == "https://spa.example";
+        assert!(!is_refused_origin(None, None, trusted));
+        assert!(!is_refused_origin(Some(me), Some("same-origin"), trusted));
+        assert!(!is_refused_origin(None, Some("same-site"), trusted));
+        assert!(is_refused_origin(
+            Some("https://evil.example"),
+            None,
+            trusted
+        ));
+        assert!(is_refused_origin(Some("null"), None, trusted));
+        assert!(is_refused_origin(None, Some("cross-site"), trusted));
+        // A trusted origin on another site is accepted although the request is cross-site.
+        assert!(!is_refused_origin(
+            Some("https://spa.example"),
+            Some("cross-site"),
+            trusted
+        ));
+        assert!(is_refused_origin(
+            Some("https://evil.example"),
+            Some("same-site"),
+            trusted
+        ));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Checks on what a browser sends: `return_to`, cross-site requests, ids and join bodies.
+//! Checks on what a browser sends: `return_to`, origins, ids, join and token bodies.
 //!
 //! Pure functions, no Worker types; unit-tested natively.
 
@@ -93,19 +93,109 @@ pub fn with_auth_error(path: &str, code: &str) -> String {
     out
 }
 
-/// The contract's CSRF rule for state-changing routes: a request is cross-site when it has an
-/// `Origin` that is not this one (`null` included), or `Sec-Fetch-Site: cross-site`.
-pub fn is_cross_site(
+/// The trusted-origin rule for state-changing routes (docs/contract.md §8): a request is refused when
+/// it has an `Origin` that `trusted` does not accept (`null` included), or no `Origin` and
+/// `Sec-Fetch-Site: cross-site`. A trusted origin on another site (an SPA listed in
+/// `ALLOWED_ORIGINS`) is accepted whatever `Sec-Fetch-Site` says.
+pub fn is_refused_origin(
     origin: Option<&str>,
     sec_fetch_site: Option<&str>,
-    this_origin: &str,
+    trusted: impl Fn(&str) -> bool,
 ) -> bool {
-    if let Some(o) = origin
-        && !o.trim().eq_ignore_ascii_case(this_origin)
-    {
-        return true;
+    match origin.map(str::trim) {
+        Some(o) => !trusted(o),
+        None => sec_fetch_site.is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site")),
     }
-    sec_fetch_site.is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"))
+}
+
+/// Checks one exact origin, `scheme://host[:port]` as a browser sends it in `Origin`: `http`
+/// or `https`, a host of letters, digits, `-` and `.` (or a bracketed IPv6 address), an
+/// optional port that is not the scheme's default (browsers leave that out), and nothing
+/// after. Returns it in lower case.
+pub fn exact_origin(value: &str) -> Option<String> {
+    let v = value.to_ascii_lowercase();
+    let (scheme, rest) = v.split_once("://")?;
+    let default_port = match scheme {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let (host, port, bracketed) = if let Some(inner) = rest.strip_prefix('[') {
+        let (addr, after) = inner.split_once(']')?;
+        let port = match after {
+            "" => None,
+            a => Some(a.strip_prefix(':')?),
+        };
+        (addr, port, true)
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p), false),
+            None => (rest, None, false),
+        }
+    };
+    let host_ok = if bracketed {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+    };
+    if !host_ok {
+        return None;
+    }
+    if let Some(p) = port {
+        let ok = !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && !p.starts_with('0')
+            && p.parse::<u32>().is_ok_and(|n| n <= 65_535)
+            && p != default_port;
+        if !ok {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+/// The largest `POST /api/token` body read, in bytes (a code and a verifier are far smaller).
+pub const MAX_TOKEN_BODY: usize = 4096;
+
+/// The JSON body of `POST /api/token` (docs/contract.md §8): what Discord's Activity starter sends.
+/// Other fields are ignored, so a starter that sends more still works.
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct TokenBody {
+    /// The authorization code from the SDK's `authorize` command.
+    pub code: String,
+    /// The PKCE verifier, when the Activity sent a `code_challenge` to `authorize`.
+    #[serde(default)]
+    pub code_verifier: Option<String>,
+}
+
+/// Parses and checks a `POST /api/token` body: a JSON object with a non-empty `code` of at
+/// most 512 URL-safe characters and, when given, a `code_verifier` of 43 to 128 characters of
+/// RFC 7636's alphabet.
+pub fn token_body(raw: &[u8]) -> Result<TokenBody, String> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err("the body must be JSON {\"code\": \"…\"}".to_owned());
+    }
+    let body: TokenBody = serde_json::from_slice(raw)
+        .map_err(|e| format!("the body is not a valid token request: {e}"))?;
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if body.code.is_empty() || body.code.len() > 512 || !body.code.bytes().all(unreserved) {
+        return Err("code must be the authorization code from authorize".to_owned());
+    }
+    if let Some(v) = &body.code_verifier
+        && (!(43..=128).contains(&v.len()) || !v.bytes().all(unreserved))
+    {
+        return Err("code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~".to_owned());
+    }
+    Ok(body)
 }
 
 /// A Discord id (snowflake) from a path segment: decimal digits that fit a u64.

@@ -11,7 +11,7 @@ const browser = e2eSuite({ before, after, afterEach });
 /** Runs `fn(DiscordSession, args)` in the page with the package the demo serves. */
 const inPage = (page, fn, args = {}) =>
   page.evaluate(async ({ source, args }) => {
-    const { DiscordSession } = await import("/pkg/discord_oauth_wasm.js");
+    const { DiscordSession } = await import("/pkg/index.js");
     const run = new Function("DiscordSession", "args", `return (${source})(DiscordSession, args);`);
     try {
       return { ok: await run(DiscordSession, args) };

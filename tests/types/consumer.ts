@@ -3,12 +3,13 @@
 // the assertions below fail to compile if a signature loosens to `any`.
 import init, {
   DiscordOAuthClient, DiscordSession, avatarUrl, bannerUrl, guildIconUrl, snowflakeTimestamp,
-  hasPermission, userFlags,
+  hasPermission, userFlags, activityLogin,
 } from "discord-oauth-wasm";
 import type {
   TokenSet, User, Guild, Member, Connection, AuthorizationInfo, DiscordOAuthError,
   DiscordOAuthErrorCode, AuthorizeOptions, DiscordOAuthClientOptions, JoinGuildResult,
-  UserFlagName, JsonValue,
+  UserFlagName, JsonValue, ActivitySdk, ActivityLoginError, ActivityLoginErrorCode,
+  ActivityAuthenticateResult,
 } from "discord-oauth-wasm";
 
 // `IsAny<T>` is true only for `any`: used to prove no public signature returns `any`.
@@ -111,6 +112,24 @@ async function main(): Promise<void> {
 
 void main;
 
+// activityLogin against a structural stand-in of @discord/embedded-app-sdk's DiscordSDK.
+async function activity(sdk: ActivitySdk): Promise<void> {
+  const auth: ActivityAuthenticateResult = await activityLogin(sdk, { scopes: ["identify"] });
+  const id: string = auth.user.id;
+  const token: string = auth.access_token;
+  void id; void token;
+  await activityLogin(sdk, { scopes: ["identify", "guilds"], tokenUrl: "/api/token", prompt: "none" });
+  try {
+    await activityLogin(sdk, { scopes: ["identify"] });
+  } catch (e) {
+    const err = e as ActivityLoginError;
+    const code: ActivityLoginErrorCode = err.code;
+    if (code === "access_denied" || code === "discord_unavailable") void err.retryAfter;
+  }
+}
+void activity;
+type _7 = AssertFalse<IsAny<Resolved<ReturnType<typeof activityLogin>>>>;
+
 // Wrong uses must not compile.
 // @ts-expect-error storage is one of three names
 new DiscordOAuthClient({ clientId: "1", redirectUri: "x", storage: "cookies" });
@@ -118,3 +137,5 @@ new DiscordOAuthClient({ clientId: "1", redirectUri: "x", storage: "cookies" });
 new DiscordOAuthClient({ clientId: "1", redirectUri: "x", scopes: ["idenitfy"] });
 // @ts-expect-error an unknown permission
 hasPermission("8", "FLY");
+// @ts-expect-error scopes are required
+activityLogin({ clientId: "1", commands: {} as ActivitySdk["commands"] }, {});

@@ -11,9 +11,9 @@ use discord_oauth_wasm::discord::models::role_connection::{
     ApplicationRoleConnection, ApplicationRoleConnectionMetadata,
 };
 use discord_oauth_wasm::discord::scope::Scopes;
-use discord_oauth_wasm::worker::{ApiError, DiscordAuth};
 /// The session store's Durable Object class, for a `SESSION_STORE` binding (see wrangler.toml).
 pub use discord_oauth_wasm::worker::DiscordSessionStore;
+use discord_oauth_wasm::worker::{ApiError, DiscordAuth};
 use serde_json::{Value, json};
 use worker::{Context, Env, Request, Response, event};
 
