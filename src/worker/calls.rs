@@ -3,12 +3,13 @@
 //! contract's statuses and codes.
 
 use super::config::Settings;
+use super::login_options::LoginOptions;
 use super::respond::ApiError;
 use super::session::Tokens;
 use super::transport::TransportError;
 use super::validate::JoinBody;
 use crate::discord::api::{self, guilds::GuildsQuery, members::AddGuildMember};
-use crate::discord::authorize::{AuthorizeRequest, Prompt};
+use crate::discord::authorize::AuthorizeRequest;
 use crate::discord::callback::{Callback, CallbackKind, ValidatedCallback};
 use crate::discord::error::{Error, ErrorCode};
 use crate::discord::http::{HttpRequest, HttpResponse};
@@ -46,25 +47,30 @@ pub struct Begin {
 /// <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant>
 pub fn begin(
     settings: &Settings,
-    scopes: &Scopes,
+    options: &LoginOptions,
     redirect_uri: &str,
-    prompt: Option<&str>,
 ) -> Result<Begin, ApiError> {
-    let prompt = match prompt {
-        None => None,
-        Some("consent") => Some(Prompt::Consent),
-        Some("none") => Some(Prompt::None),
-        Some(_) => return Err(input_error("prompt must be `consent` or `none`")),
-    };
     let state = State::generate().map_err(|e| api_error(&e))?;
     let verifier = PkceCodeVerifier::generate().map_err(|e| api_error(&e))?;
-    let mut req = AuthorizeRequest::new(settings.client_id.clone(), scopes.clone())
+    let mut req = AuthorizeRequest::new(settings.client_id.clone(), options.scopes.clone())
         .base_url(settings.authorize_url.clone())
         .state(&state)
         .redirect_uri(redirect_uri)
         .pkce(&verifier.challenge_s256());
-    if let Some(p) = prompt {
+    if let Some(p) = options.prompt {
         req = req.prompt(p);
+    }
+    if let Some(p) = options.permissions {
+        req = req.permissions(p);
+    }
+    if let Some(g) = &options.guild_id {
+        req = req.guild_id(g.clone());
+    }
+    if let Some(d) = options.disable_guild_select {
+        req = req.disable_guild_select(d);
+    }
+    if let Some(t) = options.integration_type {
+        req = req.integration_type(t);
     }
     let url = req.build().map_err(input_error)?;
     Ok(Begin {
@@ -165,6 +171,12 @@ pub struct Grant {
     pub tokens: Tokens,
     /// Granted scopes, space-separated, as Discord sends them.
     pub scope: String,
+    /// The guild the bot was added to (`bot` scope), as Discord sent it.
+    /// <https://discord.com/developers/docs/topics/oauth2#advanced-bot-authorization>
+    pub guild: Option<serde_json::Value>,
+    /// The webhook created (`webhook.incoming`), with its token and URL (credentials).
+    /// <https://discord.com/developers/docs/topics/oauth2#webhooks>
+    pub webhook: Option<serde_json::Value>,
 }
 
 /// Parses a token endpoint answer.
@@ -177,6 +189,8 @@ pub fn tokens(resp: &HttpResponse, now_ms: u64) -> Result<Grant, Error> {
             expires_at: set.expires_at_ms,
         },
         scope: set.scope,
+        guild: set.guild.and_then(|g| serde_json::to_value(g).ok()),
+        webhook: set.webhook.and_then(|w| serde_json::to_value(w).ok()),
     })
 }
 

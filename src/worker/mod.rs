@@ -38,6 +38,7 @@ mod entry;
 mod fast;
 mod lifecycle;
 mod log;
+pub mod login_options;
 mod objects;
 pub mod respond;
 mod routes;

@@ -7,10 +7,10 @@ use super::auth::{Ctx, drain, session_cookie};
 use super::calls::{self, CallbackResult};
 use super::cookies::{self, SESSION_COOKIE, STATE_COOKIE, STATE_MAX_AGE};
 use super::crypto;
+use super::login_options::LoginOptions;
 use super::respond::{self, ApiError};
 use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
 use super::{store, transport, validate};
-use crate::discord::scope::Scopes;
 use serde::Serialize;
 use worker::{Headers, Request, Response};
 
@@ -36,20 +36,17 @@ pub async fn login(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
     let settings = &ctx.auth.settings;
     let return_to = validate::return_to(query_param(req, "return_to").as_deref())
         .map_err(|m| ApiError::new(400, "invalid_return_to", m))?;
-    let scopes = match query_param(req, "scope").filter(|s| !s.trim().is_empty()) {
-        Some(s) => Scopes::parse(&s.replace(',', " "))
-            .map_err(|e| ApiError::new(400, "invalid_scope", e.to_string()))?,
-        None => settings.scopes.clone(),
-    };
-    let prompt = query_param(req, "prompt").filter(|p| !p.is_empty());
+    let options = LoginOptions::parse(|name| query_param(req, name), &settings.scopes)
+        .map_err(|e| ApiError::new(400, e.code(), e.to_string()))?;
     let redirect_uri = redirect_uri(ctx, req)?;
-    let begin = calls::begin(settings, &scopes, &redirect_uri, prompt.as_deref())?;
+    let begin = calls::begin(settings, &options, &redirect_uri)?;
     let state = LoginState {
         state: begin.state,
         verifier: begin.verifier,
         return_to,
         expires_at: ctx.now + STATE_MAX_AGE * 1000,
         redirect_uri,
+        data: options.data,
     };
     let plain = serde_json::to_vec(&state)
         .map_err(|_| ApiError::new(500, "internal_error", "could not encode the login state"))?;
@@ -126,7 +123,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
     let grant =
         calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
 
-    let id = new_session(ctx, grant).await?;
+    let id = new_session(ctx, grant, state.data.as_deref()).await?;
     Ok(respond::redirect(
         &validate::location(&state.return_to),
         &[
@@ -139,7 +136,11 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
 /// Stores a new session for a fresh grant (from `/auth/callback` or `/api/token`): fetches the
 /// user, seals the tokens into KV under a new id, and returns that id (the cookie's value). A
 /// failure at Discord maps as in the callback (a rate limit is 503).
-pub(crate) async fn new_session(ctx: &Ctx<'_>, grant: calls::Grant) -> Result<String, ApiError> {
+pub(crate) async fn new_session(
+    ctx: &Ctx<'_>,
+    grant: calls::Grant,
+    data: Option<&str>,
+) -> Result<String, ApiError> {
     let settings = &ctx.auth.settings;
     // A fresh id for every login: a session id planted before login is never adopted.
     let id = crypto::new_session_id()
@@ -167,9 +168,17 @@ pub(crate) async fn new_session(ctx: &Ctx<'_>, grant: calls::Grant) -> Result<St
             created_at: ctx.now,
             updated_at: ctx.now,
             expires_at: ctx.now + settings.session_ttl * 1000,
+            guild: grant.guild,
+            data: data.and_then(|d| serde_json::from_str(d).ok()),
+            ..Default::default()
         },
         tokens: grant.tokens.clone(),
     };
+    if let Some(webhook) = grant.webhook {
+        session
+            .set_webhook(&settings.keys, webhook)
+            .map_err(|_| ApiError::new(500, "internal_error", "no randomness available"))?;
+    }
     store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
     Ok(id)
 }
@@ -179,6 +188,15 @@ struct SessionBody<'a> {
     user: &'a serde_json::Value,
     scopes: &'a [String],
     expires_at: String,
+    /// The guild the bot joined at login (docs/contract.md §12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guild: Option<&'a serde_json::Value>,
+    /// The login's webhook without its token and URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook: Option<&'a serde_json::Value>,
+    /// The login's `data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a serde_json::Value>,
 }
 
 /// `GET /auth/session`: the JSON body of the stored user, scopes and session expiry, for the
@@ -200,6 +218,9 @@ pub(crate) fn session_body(s: Option<Session>) -> Result<String, ApiError> {
         user: &s.stored.user,
         scopes: &s.stored.scopes,
         expires_at: rfc3339(s.stored.expires_at),
+        guild: s.stored.guild.as_ref(),
+        webhook: s.stored.webhook.as_ref(),
+        data: s.stored.data.as_ref(),
     }))
 }
 

@@ -33,6 +33,9 @@ pub struct LoginState {
     /// The `redirect_uri` sent to Discord; the exchange must repeat it.
     #[serde(rename = "u")]
     pub redirect_uri: String,
+    /// The login's `data` (JSON text), given back with the session (docs/contract.md §12).
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
 }
 
 impl fmt::Debug for LoginState {
@@ -81,7 +84,7 @@ impl Tokens {
 }
 
 /// The KV value of a session.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct StoredSession {
     /// Format version ([`SESSION_VERSION`]).
     pub v: u8,
@@ -97,7 +100,23 @@ pub struct StoredSession {
     pub updated_at: u64,
     /// The session's end, ms since the epoch.
     pub expires_at: u64,
+    /// The guild the bot joined at this login (`bot` scope), as Discord sent it; it survives
+    /// every refresh (Discord sends it only at the code exchange).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guild: Option<serde_json::Value>,
+    /// The webhook created at this login (`webhook.incoming`) without its `token` and `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<serde_json::Value>,
+    /// The webhook's `token` and `url`, sealed like the tokens (bound to the key + `#webhook`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
+    /// The login's `data`, as given to `/auth/login`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
 }
+
+/// The webhook's credentials, which never leave the Worker but through [`Session::webhook`].
+const WEBHOOK_SECRET_FIELDS: [&str; 2] = ["token", "url"];
 
 /// A session in memory: the KV key, the stored value and its opened tokens.
 #[derive(Clone, Debug)]
@@ -138,6 +157,42 @@ impl Session {
     /// The seconds KV should keep this session (never under KV's minimum of 60).
     pub fn ttl_secs(&self, now_ms: u64) -> u64 {
         (self.stored.expires_at.saturating_sub(now_ms) / 1000).max(60)
+    }
+
+    /// Keeps the login's webhook: its public fields in the clear, its `token` and `url` sealed.
+    pub fn set_webhook(
+        &mut self,
+        keys: &Keys,
+        mut webhook: serde_json::Value,
+    ) -> Result<(), NoRandom> {
+        let mut secret = serde_json::Map::new();
+        if let Some(obj) = webhook.as_object_mut() {
+            for field in WEBHOOK_SECRET_FIELDS {
+                if let Some(v) = obj.remove(field) {
+                    secret.insert(field.to_owned(), v);
+                }
+            }
+        }
+        let plain = serde_json::to_vec(&secret).map_err(|_| NoRandom)?;
+        let aad = [self.kv_key.as_str(), "#webhook"].concat();
+        self.stored.webhook_secret = Some(keys.seal_session(&plain, aad.as_bytes())?);
+        self.stored.webhook = Some(webhook);
+        Ok(())
+    }
+
+    /// The webhook created at this login (`webhook.incoming`) with its `token` and `url`: for
+    /// the host Worker only (docs/contract.md §12); `None` without one.
+    pub fn webhook(&self, keys: &Keys) -> Option<serde_json::Value> {
+        let mut webhook = self.stored.webhook.clone()?;
+        let aad = [self.kv_key.as_str(), "#webhook"].concat();
+        if let Some(sealed) = &self.stored.webhook_secret
+            && let Ok(plain) = keys.open_session(sealed, aad.as_bytes())
+            && let Ok(serde_json::Value::Object(secret)) = serde_json::from_slice(&plain)
+            && let Some(obj) = webhook.as_object_mut()
+        {
+            obj.extend(secret);
+        }
+        Some(webhook)
     }
 
     /// The user's id, from the stored profile.

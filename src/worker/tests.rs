@@ -330,6 +330,48 @@ mod session {
         assert_eq!(rfc3339(4_102_444_799_000), "2099-12-31T23:59:59.000Z");
     }
 
+    /// <https://discord.com/developers/docs/topics/oauth2#webhooks-webhook-token-response-example>
+    #[test]
+    fn a_login_webhook_keeps_its_token_and_url_sealed_and_survives_a_reseal() {
+        let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
+        let mut s = Session {
+            kv_key: "session:w".into(),
+            stored: StoredSession {
+                v: SESSION_VERSION,
+                expires_at: 200_000,
+                ..Default::default()
+            },
+            tokens: Tokens {
+                access_token: AccessToken::new("acc"),
+                refresh_token: None,
+                expires_at: 5,
+            },
+        };
+        let webhook = serde_json::json!({
+            "application_id": "310954232226357250", "name": "testwebhook",
+            "url": "https://discord.com/api/webhooks/347114750880120863/kKDdjXa1g9tKNs0-_yOwLyALC9gydEWP6gr9sHabuK1vuofjhQDDnlOclJeRIvYK-pj_",
+            "channel_id": "345626669224982402",
+            "token": "kKDdjXa1g9tKNs0-_yOwLyALC9gydEWP6gr9sHabuK1vuofjhQDDnlOclJeRIvYK-pj_",
+            "type": 1, "avatar": null, "guild_id": "290926792226357250", "id": "347114750880120863"
+        });
+        s.set_webhook(&keys, webhook.clone()).unwrap();
+        let public = s.stored.webhook.as_ref().unwrap();
+        assert!(public.get("token").is_none() && public.get("url").is_none());
+        assert_eq!(public["channel_id"], "345626669224982402");
+        // A refresh reseals only the tokens: the webhook's sealed part stays and still opens.
+        let raw = s.seal(&keys, s.tokens.clone(), 10).unwrap();
+        assert!(
+            !raw.contains("kKDdjXa1g9tKNs0"),
+            "the webhook token is not in the clear"
+        );
+        let back = Session::open(&keys, "session:w", &raw).unwrap();
+        assert_eq!(back.webhook(&keys), Some(webhook));
+        // Under another key the sealed part does not open: only the public fields come back.
+        let mut moved = back.clone();
+        moved.kv_key = "session:other".into();
+        assert!(moved.webhook(&keys).unwrap().get("token").is_none());
+    }
+
     #[test]
     fn sessions_seal_and_open() {
         let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
@@ -348,6 +390,7 @@ mod session {
                 created_at: 1,
                 updated_at: 1,
                 expires_at: 200_000,
+                ..Default::default()
             },
             tokens: tokens.clone(),
         };
@@ -380,6 +423,7 @@ mod session {
                 created_at: now,
                 updated_at: now,
                 expires_at: now + 100_000,
+                ..Default::default()
             },
             tokens: tokens.clone(),
         };
