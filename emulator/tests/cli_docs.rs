@@ -19,7 +19,9 @@ fn parsed_flags() -> BTreeSet<String> {
     let mut flags = BTreeSet::new();
     for line in body.lines() {
         let line = line.trim();
-        let Some((arms, _)) = line.split_once("=>") else { continue };
+        let Some((arms, _)) = line.split_once("=>") else {
+            continue;
+        };
         for part in arms.split('|') {
             let part = part.trim();
             if let Some(flag) = part.strip_prefix('"').and_then(|p| p.strip_suffix('"'))
@@ -52,7 +54,15 @@ fn names(text: &str, flag: &str) -> bool {
 #[test]
 fn the_parser_knows_the_flags_this_test_expects() {
     let flags = parsed_flags();
-    for f in ["--port", "--host", "--fixtures", "--auto-approve", "--quiet", "--help", "-h"] {
+    for f in [
+        "--port",
+        "--host",
+        "--fixtures",
+        "--auto-approve",
+        "--quiet",
+        "--help",
+        "-h",
+    ] {
         assert!(flags.contains(f), "parse() matches {f}: {flags:?}");
     }
 }
@@ -60,7 +70,10 @@ fn the_parser_knows_the_flags_this_test_expects() {
 #[test]
 fn help_documents_every_flag_the_parser_accepts() {
     let help = help_output();
-    let missing: Vec<_> = parsed_flags().into_iter().filter(|f| !names(&help, f)).collect();
+    let missing: Vec<_> = parsed_flags()
+        .into_iter()
+        .filter(|f| !names(&help, f))
+        .collect();
     assert!(missing.is_empty(), "--help lacks {missing:?}:\n{help}");
 }
 
@@ -86,7 +99,13 @@ fn readme_has_a_one_line_install_and_a_ci_job_that_starts_it() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("README has a ```yaml CI job");
-    for needed in ["runs-on:", "discord-emulator", "--port", "EMULATOR_URL", "listening on"] {
+    for needed in [
+        "runs-on:",
+        "discord-emulator",
+        "--port",
+        "EMULATOR_URL",
+        "listening on",
+    ] {
         assert!(yaml.contains(needed), "the CI job mentions {needed:?}");
     }
     assert!(

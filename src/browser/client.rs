@@ -2,7 +2,7 @@
 //!
 //! The exported methods are thin: the async steps (fetch, storage, IndexedDB, Web Locks, the
 //! single-flight refresh) run in `shell.js`, which asks this client's core dispatcher
-//! ([`Core::op`]) for every decision: the authorize URL, the redirect's validation, token
+//! (`Core::op`, private) for every decision: the authorize URL, the redirect's validation, token
 //! requests and responses, when to refresh, rate limits and the errors.
 
 use std::cell::RefCell;

@@ -84,7 +84,7 @@ for (const { name, config, readme, marker } of CONFIGS) {
       raw += bytes.length;
       gz += gzipSync(bytes, { level: 9 }).length;
     }
-    console.log(`# ${config}: bundle ${files.join(", ")}: ${raw} B, ${gz} B gzipped`);
+    console.log(`${config}: bundle ${files.join(", ")}: ${raw} B, ${gz} B gzipped`);
     assert.ok(gz < FREE_COMPRESSED, `${gz} B gzipped is over the Workers Free limit (3 MB)`);
     assert.ok(gz < PAID_COMPRESSED);
     assert.ok(raw < UNCOMPRESSED, `${raw} B is over the 64 MB uncompressed limit`);

@@ -82,16 +82,21 @@ for (const [name, { dir, must }] of Object.entries(CRATES)) {
     const version = (await meta()).packages.find((p) => p.name === name).version;
     const crate = join(TARGET, "package", `${name}-${version}.crate`);
     const size = statSync(crate).size;
-    console.log(`# ${name}-${version}.crate: ${size} B`);
+    console.log(`${name}-${version}.crate: ${size} B`);
     assert.ok(size < MAX_CRATE_BYTES, `${crate} is ${size} B`);
   });
 }
 
-for (const [label, features] of [
+for (let [label, features] of [
   ["default (browser)", ["--target", "wasm32-unknown-unknown"]],
   ["worker", ["--no-default-features", "--features", "worker", "--target", "wasm32-unknown-unknown"]],
+  ["docs.rs ([package.metadata.docs.rs]: default + worker)", "docs.rs"],
 ]) {
   test(`cargo doc, ${label} features: no warning, no broken intra-doc link`, async () => {
+    if (features === "docs.rs") {
+      const docsrs = (await meta()).packages.find((p) => p.name === "discord-oauth-wasm").metadata.docs.rs; // [package.metadata.docs.rs] is TOML for docs -> rs
+      features = ["--features", docsrs.features.join(","), "--target", docsrs.targets[0]];
+    }
     const r = await cargo(["doc", "-p", "discord-oauth-wasm", "--no-deps", "--offline", ...features],
       { RUSTDOCFLAGS: "-D warnings" });
     assert.equal(r.code, 0, r.out);
