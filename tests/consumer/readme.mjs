@@ -34,7 +34,9 @@ export function fileBlock(markdown, file) {
 
 /** The README's plain `<script type="module">` page: the html block that holds such a script. */
 export function plainPage(markdown) {
-  const found = codeBlocks(markdown).filter((b) => b.lang === "html" && b.code.includes('<script type="module">'));
+  let found = codeBlocks(markdown).filter((b) => b.lang === "html" && b.code.includes('<script type="module">'));
+  // Other sections (e.g. a Discord Activity) may show pages too: the one under "Plain ..." wins.
+  if (found.length > 1) found = found.filter((b) => /plain/i.test(b.heading));
   if (found.length !== 1) throw new Error(`README: expected one html block with <script type="module">, found ${found.length}`);
   return found[0].code;
 }

@@ -42,7 +42,9 @@ async function logInToViteApp(dist) {
     const { context, errors } = await discordContext(browser);
     const page = await context.newPage();
     await page.goto(server.url);
-    await page.locator("#login").waitFor();
+    // The README's code adds the click listener after `await init()` and `handleRedirect()`:
+    // wait until the wasm is loaded and nothing is in flight.
+    await page.waitForLoadState("networkidle");
     assert.equal(await page.getAttribute("#avatar", "src"), null, "no avatar before login");
     await logIn(page, "#login", server.url);
     await page.waitForFunction(() => document.querySelector("#avatar").complete &&
@@ -104,7 +106,8 @@ test("the README's plain <script type=\"module\"> page, with the package copied 
     const { context, errors } = await discordContext(browser);
     const tab = await context.newPage();
     await tab.goto(server.url);
-    await tab.locator("#login").waitFor();
+    // The page sets #login's onclick once init() and handleRedirect() are done.
+    await tab.waitForFunction(() => document.querySelector("#login").onclick !== null, null, { timeout: 20_000 });
     assert.equal(await tab.textContent("#out"), "");
     await logIn(tab, "#login", server.url);
     await tab.waitForFunction(() => document.querySelector("#out").textContent !== "", null, { timeout: 20_000 });
