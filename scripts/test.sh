@@ -4,7 +4,8 @@
 #   browser tests (wasm-pack test, headless Chromium, against the emulator),
 #   Worker tests (Node's test runner + Miniflare/workerd, against the emulator), once with
 #   sessions in KV and once in Durable Objects,
-#   end-to-end tests (playwright-core + Chromium against wrangler dev + the emulator).
+#   end-to-end tests (playwright-core + Chromium against wrangler dev + the emulator),
+#   consumer tests (the packed package in Vite apps, types, dry-run deploy, cargo package).
 # Fails if any layer fails or runs no test, and ends with one summary line per layer.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -94,6 +95,12 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
   check build-web scripts/build-web.sh
   check types npx tsc --strict --noEmit -p tests/types
   check types-sdk npx tsc --noEmit -p tests/types/sdk
+  # As users get it (issue 17): the packed npm package in Vite apps and a plain page, its types
+  # under a consumer's tsc, the dry-run deploy bundle, the crates as `cargo package` makes them.
+  tests consumer node node --test --test-concurrency=1 tests/consumer/vite.test.mjs
+  tests consumer-types node node --test tests/consumer/types.test.mjs
+  tests deploy node node --test tests/deploy/
+  tests package node node --test --test-concurrency=1 tests/package/
   if start_bg wrangler "http://127.0.0.1:$TEST_PORT/" npx wrangler dev --port "$TEST_PORT" --ip 127.0.0.1 \
        --persist-to "$OUT/wrangler-state" --show-interactive-dev-session=false \
        --var "DISCORD_API_BASE:$EMU/api/v10" --var "DISCORD_AUTHORIZE_URL:$EMU/oauth2/authorize" \

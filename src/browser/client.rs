@@ -1,9 +1,10 @@
 //! `DiscordOAuthClient`: the no-server client (PKCE or implicit grant, tokens in the browser).
 //!
 //! The exported methods are thin: the async steps (fetch, storage, IndexedDB, Web Locks, the
-//! single-flight refresh) run in `shell.js`, which asks this client's [`ClientCore`] for every
-//! decision by name: the authorize URL, the redirect's validation, the code exchange, and each
-//! step of the token lifecycle (`docs/browser.md`, `docs/lifecycle.md`).
+//! single-flight refresh) run in `shell.js`, which asks this client's core (`ClientCore`,
+//! src/browser/core.rs, private) for every decision by name: the authorize URL, the redirect's
+//! validation, the code exchange, and each step of the token lifecycle (`docs/browser.md`,
+//! `docs/lifecycle.md`).
 
 use std::cell::RefCell;
 use std::rc::Rc;

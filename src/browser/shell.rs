@@ -1,6 +1,6 @@
 //! The async shell (`shell.js`, readable source shipped as is; `docs/browser.md`): fetch, Web
 //! Storage, IndexedDB, Web Locks, navigation and the single-flight refresh promise. It makes no
-//! protocol decision: it asks the client's [`ClientCore`](super::core::ClientCore) by name and
+//! protocol decision: it asks the client's `ClientCore` (src/browser/core.rs) by name and
 //! runs the core's token lifecycle as a loop over named actions:
 //!
 //! - A call (`runCall`): `send` (fetch, then `onResponse`), `refresh` (the page's single

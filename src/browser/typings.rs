@@ -126,6 +126,8 @@ export interface User {
   premium_type?: number;
   public_flags?: number;
   avatar_decoration_data?: AvatarDecorationData | null;
+  /** A hex colour string Discord sends beside `accent_color` (not in its user object table). */
+  banner_color?: string | null;
 }
 
 export interface Guild {
@@ -155,14 +157,36 @@ export interface Member {
   pending?: boolean;
   permissions?: string;
   communication_disabled_until?: string | null;
+  avatar_decoration_data?: AvatarDecorationData | null;
+  /** ISO 8601: until when the member is flagged for unusual DM activity. */
+  unusual_dm_activity_until?: string | null;
 }
 
+/** The account behind an integration (an id on the other service, not a snowflake). */
+export interface IntegrationAccount { id: string; name: string }
+
+/** A partial guild integration, as a connection carries it. */
 export interface ConnectionIntegration {
   id: string;
   name: string;
   type: string;
   enabled?: boolean;
-  account?: { id: string; name: string };
+  syncing?: boolean;
+  role_id?: string;
+  enable_emoticons?: boolean;
+  /** 0: remove role, 1: kick. */
+  expire_behavior?: number;
+  /** Days. */
+  expire_grace_period?: number;
+  user?: User;
+  account?: IntegrationAccount;
+  /** ISO 8601. */
+  synced_at?: string;
+  subscriber_count?: number;
+  revoked?: boolean;
+  scopes?: string[];
+  /** The guild the integration is in (partial). */
+  guild?: { id: string; name: string; icon: string | null };
 }
 
 export interface Connection {
@@ -184,10 +208,33 @@ export interface Application {
   name: string;
   icon: string | null;
   description: string;
+  rpc_origins?: string[];
   bot_public?: boolean;
   bot_require_code_grant?: boolean;
+  /** The bot user of the application. */
+  bot?: User;
+  terms_of_service_url?: string;
+  privacy_policy_url?: string;
+  owner?: User;
   verify_key?: string;
+  guild_id?: string;
+  primary_sku_id?: string;
+  slug?: string;
+  cover_image?: string;
   flags?: number;
+  approximate_guild_count?: number;
+  approximate_user_install_count?: number;
+  redirect_uris?: string[];
+  interactions_endpoint_url?: string;
+  role_connections_verification_url?: string;
+  tags?: string[];
+  custom_install_url?: string;
+  /** Deprecated by Discord (an empty string); sent in `/oauth2/@me`'s partial application. */
+  summary?: string;
+  /** Sent as `null` in `/oauth2/@me`'s partial application. */
+  type?: number | null;
+  /** Sent as `true` in `/oauth2/@me`'s partial application. */
+  hook?: boolean;
 }
 
 export interface AuthorizationInfo {
