@@ -25,7 +25,7 @@ type JsResult<T> = std::result::Result<T, JsValue>;
 #[wasm_bindgen]
 pub struct DiscordOAuthClient {
     /// The shell's state for this client (storage, the refresh in flight, and the
-    /// [`ClientCore`], which JS owns: a call in flight keeps it alive even if this object is
+    /// `ClientCore`, which JS owns: a call in flight keeps it alive even if this object is
     /// collected).
     s: JsValue,
 }
