@@ -32,7 +32,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** An OAuth2 scope Discord documents (other strings are refused with `invalid_scope`). */
 export type Scope =
-  | "identify" | "email" | "connections" | "guilds" | "guilds.join" | "guilds.members.read"
+  | "identify" | "identify.premium" | "email" | "connections" | "guilds" | "guilds.join" | "guilds.members.read"
   | "gdm.join" | "bot" | "applications.commands" | "applications.commands.update"
   | "applications.commands.permissions.update" | "applications.builds.read"
   | "applications.builds.upload" | "applications.entitlements" | "applications.store.update"
@@ -100,7 +100,44 @@ export interface TokenSet {
   data?: JsonValue;
 }
 
-export interface AvatarDecorationData { asset: string; sku_id: string; expires_at?: number | null }
+/** https://discord.com/developers/docs/resources/user#avatar-decoration-data-object */
+export interface AvatarDecorationData {
+  /** Use `avatarDecorationUrl(user)`. */
+  asset: string;
+  /** `null` is allowed by Discord's OpenAPI description. */
+  sku_id: string | null;
+  /** Unix seconds, for a time-limited decoration. */
+  expires_at?: number | null;
+}
+
+/** https://discord.com/developers/docs/resources/user#nameplate */
+export interface Nameplate {
+  sku_id: string | null;
+  /** Path of the nameplate asset, e.g. `"nameplates/nameplates/twilight/"`. */
+  asset: string;
+  /** Currently unused (often `""`). */
+  label: string;
+  /** Background colour. */
+  palette: "crimson" | "berry" | "sky" | "teal" | "forest" | "bubble_gum" | "violet"
+    | "cobalt" | "clover" | "lemon" | "white" | (string & {});
+}
+
+/** https://discord.com/developers/docs/resources/user#collectibles */
+export interface Collectibles {
+  nameplate?: Nameplate | null;
+}
+
+/** The server tag shown beside the name.
+ * https://discord.com/developers/docs/resources/user#user-object-user-primary-guild */
+export interface PrimaryGuild {
+  identity_guild_id: string | null;
+  /** `false`: the user removed the tag; `null`: Discord cleared it. Shown only when `true`. */
+  identity_enabled: boolean | null;
+  /** At most 4 characters. */
+  tag: string | null;
+  /** Use `guildTagBadgeUrl(user)`. */
+  badge: string | null;
+}
 
 export interface User {
   id: string;
@@ -112,14 +149,18 @@ export interface User {
   system?: boolean;
   mfa_enabled?: boolean;
   banner?: string | null;
+  /** `0xRRGGBB`; use `accentColorHex(user)`. */
   accent_color?: number | null;
   locale?: string;
   verified?: boolean;
   email?: string | null;
   flags?: number;
+  /** `0` unless the login had the `identify.premium` scope. */
   premium_type?: number;
   public_flags?: number;
   avatar_decoration_data?: AvatarDecorationData | null;
+  collectibles?: Collectibles | null;
+  primary_guild?: PrimaryGuild | null;
 }
 
 export interface Guild {
@@ -149,19 +190,35 @@ export interface Member {
   pending?: boolean;
   permissions?: string;
   communication_disabled_until?: string | null;
+  avatar_decoration_data?: AvatarDecorationData | null;
 }
 
 export interface ConnectionIntegration {
   id: string;
-  name: string;
-  type: string;
+  name?: string;
+  type?: string;
   enabled?: boolean;
-  account?: { id: string; name: string };
+  syncing?: boolean;
+  role_id?: string;
+  enable_emoticons?: boolean;
+  /** 0: remove role, 1: kick. */
+  expire_behavior?: number;
+  /** Days. */
+  expire_grace_period?: number;
+  user?: User;
+  /** `name` may be `null` (Discord's OpenAPI description). */
+  account?: { id: string; name: string | null };
+  /** ISO 8601. */
+  synced_at?: string;
+  subscriber_count?: number;
+  revoked?: boolean;
+  scopes?: string[];
 }
 
 export interface Connection {
   id: string;
-  name: string;
+  /** `null` is allowed by Discord's OpenAPI description. */
+  name: string | null;
   type: string;
   revoked?: boolean;
   integrations?: ConnectionIntegration[];
@@ -169,8 +226,15 @@ export interface Connection {
   friend_sync: boolean;
   show_activity: boolean;
   two_way_link: boolean;
-  /** 0: only you, 1: everyone. */
+  /** 0: only you, 1: everyone; use `isConnectionVisible(connection)`. */
   visibility: number;
+}
+
+/** https://discord.com/developers/docs/resources/application#install-params-object */
+export interface InstallParams {
+  scopes: string[];
+  /** Decimal string. */
+  permissions: string;
 }
 
 export interface Application {
@@ -178,10 +242,40 @@ export interface Application {
   name: string;
   icon: string | null;
   description: string;
+  rpc_origins?: string[];
   bot_public?: boolean;
   bot_require_code_grant?: boolean;
+  bot?: User;
+  terms_of_service_url?: string;
+  privacy_policy_url?: string;
+  owner?: User;
   verify_key?: string;
+  guild_id?: string;
+  primary_sku_id?: string;
+  slug?: string;
+  cover_image?: string;
+  /** Legacy flags (bits 0–30). */
   flags?: number;
+  /** Every flag bit, as a decimal string (bits beyond 30 appear only here). */
+  flags_new?: string;
+  /** `4` (guild role subscriptions) or `null`. */
+  type?: number | null;
+  max_participants?: number | null;
+  approximate_guild_count?: number;
+  approximate_user_install_count?: number;
+  approximate_user_authorization_count?: number;
+  redirect_uris?: string[];
+  interactions_endpoint_url?: string | null;
+  role_connections_verification_url?: string | null;
+  event_webhooks_url?: string | null;
+  /** 1: disabled, 2: enabled, 3: disabled by Discord. */
+  event_webhooks_status?: number;
+  event_webhooks_types?: string[];
+  tags?: string[];
+  install_params?: InstallParams;
+  /** Keyed by integration type: `"0"` guild install, `"1"` user install. */
+  integration_types_config?: { [type: string]: { oauth2_install_params?: InstallParams } };
+  custom_install_url?: string;
 }
 
 export interface AuthorizationInfo {
@@ -256,6 +350,7 @@ export type PermissionName =
 export type UserFlagName =
   | "STAFF" | "PARTNER" | "HYPESQUAD" | "BUG_HUNTER_LEVEL_1" | "HYPESQUAD_ONLINE_HOUSE_1"
   | "HYPESQUAD_ONLINE_HOUSE_2" | "HYPESQUAD_ONLINE_HOUSE_3" | "PREMIUM_EARLY_SUPPORTER"
-  | "TEAM_PSEUDO_USER" | "BUG_HUNTER_LEVEL_2" | "VERIFIED_BOT" | "VERIFIED_DEVELOPER"
-  | "CERTIFIED_MODERATOR" | "BOT_HTTP_INTERACTIONS" | "ACTIVE_DEVELOPER";
+  | "TEAM_PSEUDO_USER" | "SYSTEM" | "BUG_HUNTER_LEVEL_2" | "VERIFIED_BOT"
+  | "VERIFIED_DEVELOPER" | "CERTIFIED_MODERATOR" | "BOT_HTTP_INTERACTIONS" | "SPAMMER"
+  | "ACTIVE_DEVELOPER";
 "#;

@@ -97,7 +97,7 @@ fn short(s: &str) -> String {
 }
 
 /// Sends `req` and waits at most `timeout_ms` for the whole answer. Records the
-/// answer's status and `X-RateLimit-Bucket` in `trace`.
+/// answer's status, `X-RateLimit-Bucket`, and for a 429 its `X-RateLimit-Scope`, in `trace`.
 ///
 /// Rate limits are honoured before sending: a bucket this isolate knows to be empty answers
 /// [`TransportError::Limited`] without calling Discord (Discord bans IPs that collect too many
@@ -148,6 +148,7 @@ pub async fn send(
                 Some(resp.status),
                 resp.header("x-ratelimit-bucket"),
             );
+            trace.discord_limits(resp.status, resp.header("x-ratelimit-scope"));
         }
         Err(_) => trace.discord(&req.route, None, None),
     }
