@@ -225,7 +225,7 @@ function userCard(user) {
   const banner = cdn(bannerUrl(user, { size: 512 }));
   const avatar = cdn(avatarUrl(user, { size: 128 }));
   // The avatar decoration is drawn over the avatar, 1.2 times its size, as Discord does.
-  const decoration = cdn(avatarDecorationUrl(user, { size: 160 }));
+  const decoration = cdn(avatarDecorationUrl(user, { size: 128 }));
   const since = dateFormat.format(new Date(snowflakeTimestamp(user.id)));
   const tag = user.discriminator && user.discriminator !== "0"
     ? `${user.username}#${user.discriminator}`

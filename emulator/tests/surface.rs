@@ -86,7 +86,7 @@ async fn cdn_serves_decorations_and_tag_badges() {
     let deco =
         emu.http
             .get(emu.url(
-                "/cdn/avatar-decoration-presets/a_fed43ab12698df65902ba06727e20c0e.png?size=160",
+                "/cdn/avatar-decoration-presets/a_fed43ab12698df65902ba06727e20c0e.png?size=128",
             ))
             .send()
             .await

@@ -33,12 +33,12 @@ fn avatar_decoration_urls() {
     assert_eq!(
         s(avatar_decoration_url(
             js(NELLY),
-            Some(js(r#"{"size":160}"#))
+            Some(js(r#"{"size":128}"#))
         ))
         .as_deref(),
         Some(
             format!(
-                "{CDN}/avatar-decoration-presets/a_fed43ab12698df65902ba06727e20c0e.png?size=160"
+                "{CDN}/avatar-decoration-presets/a_fed43ab12698df65902ba06727e20c0e.png?size=128"
             )
             .as_str()
         )

@@ -33,7 +33,7 @@ test("logs in through the consent page: user card, servers, connections; survive
     ? img.naturalWidth > 0
     : new Promise((r) => { img.onload = () => r(img.naturalWidth > 0); img.onerror = () => r(false); });
   const decoration = card.locator(".user-decoration");
-  assert.match(await decoration.getAttribute("src"), /\/cdn\/avatar-decoration-presets\/a_fed43ab12698df65902ba06727e20c0e\.png\?size=160$/);
+  assert.match(await decoration.getAttribute("src"), /\/cdn\/avatar-decoration-presets\/a_fed43ab12698df65902ba06727e20c0e\.png\?size=128$/);
   assert.ok(await decoration.evaluate(loaded), "the decoration loaded");
   assert.equal(await card.locator(".server-tag-text").textContent(), "EMU");
   const tagBadge = card.locator(".server-tag-badge");

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   void avatar; void banner; void icon; void created; void admin; void flags;
 
   // Discord's 2025–26 user surface and the model helpers.
-  const deco: string | null = avatarDecorationUrl(user, { size: 160 });
+  const deco: string | null = avatarDecorationUrl(user, { size: 128 });
   const badge: string | null = guildTagBadgeUrl(user, { size: 16, format: "webp" });
   const tag: string | null | undefined = user.primary_guild?.tag;
   const shown: boolean | null | undefined = user.primary_guild?.identity_enabled;
