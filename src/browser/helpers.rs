@@ -156,7 +156,7 @@ pub fn guild_tag_badge_url(
 /// when the member has none (or carries no user).
 #[wasm_bindgen(skip_jsdoc, js_name = memberAvatarUrl, unchecked_return_type = "string | null")]
 pub fn member_avatar_url(
-    guild_id: &str,
+    #[wasm_bindgen(js_name = guildId)] guild_id: &str,
     #[wasm_bindgen(unchecked_param_type = "Pick<Member, \"avatar\" | \"user\">")] member: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
 ) -> std::result::Result<JsValue, JsValue> {
@@ -181,7 +181,7 @@ fn member_avatar(guild_id: &str, member: &JsValue, o: &Option<JsValue>) -> Resul
 /// default avatar; `null` when the member carries no user.
 #[wasm_bindgen(skip_jsdoc, js_name = memberDisplayAvatarUrl, unchecked_return_type = "string | null")]
 pub fn member_display_avatar_url(
-    guild_id: &str,
+    #[wasm_bindgen(js_name = guildId)] guild_id: &str,
     #[wasm_bindgen(unchecked_param_type = "Pick<Member, \"avatar\" | \"user\">")] member: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
 ) -> std::result::Result<JsValue, JsValue> {
