@@ -139,7 +139,7 @@ fn new_fields_of_the_wrong_type_are_errors() {
         r#""avatar_decoration_data": {"sku_id": "1"}"#, // asset is required
         r#""primary_guild": {"identity_guild_id": "x"}"#,
         r#""primary_guild": {"identity_enabled": "yes"}"#,
-        r#""collectibles": {"nameplate": {"asset": "a"}}"#, // palette is required
+        r#""collectibles": {"nameplate": {"palette": "sky"}}"#, // asset is required
         r#""accent_color": "red""#,
     ] {
         let raw = format!(r#"{{"id":"1","username":"u","discriminator":"0",{bad}}}"#);

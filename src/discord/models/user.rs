@@ -197,7 +197,8 @@ pub struct Nameplate {
     pub label: String,
     /// The background colour: `crimson`, `berry`, `sky`, `teal`, `forest`, `bubble_gum`,
     /// `violet`, `cobalt`, `clover`, `lemon` or `white`; kept as a string (Discord adds
-    /// palettes).
+    /// palettes). A missing one reads as empty rather than failing the whole user.
+    #[serde(default)]
     pub palette: String,
 }
 
