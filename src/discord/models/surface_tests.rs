@@ -131,6 +131,10 @@ fn user_with_every_nullable_field_null() {
         None
     );
     roundtrip(&user);
+    // A nameplate without label or palette still reads (both as empty).
+    let bare: Collectibles = parse(r#"{"nameplate": {"asset": "nameplates/x/"}}"#);
+    let plate = bare.nameplate.unwrap();
+    assert_eq!((plate.label.as_str(), plate.palette.as_str()), ("", ""));
 }
 
 #[test]
