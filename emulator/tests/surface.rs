@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 async fn me(emu: &Emu, scope: &str, user: &str) -> Value {
     let at = emu.access_for(scope, user).await;
@@ -116,4 +116,38 @@ async fn cdn_serves_decorations_and_tag_badges() {
         let resp = emu.http.get(emu.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), status, "{path}");
     }
+}
+
+#[tokio::test]
+async fn scripted_429s_carry_the_asked_rate_limit_scope() {
+    // https://discord.com/developers/docs/topics/rate-limits#header-format
+    let emu = start().await;
+    let at = emu.access("identify").await;
+    for (fault, scope) in [
+        (json!({"scope": "shared"}), "shared"),
+        (json!({}), "user"),
+        (json!({"global": true}), "global"),
+        (
+            json!({"scope": "user", "body": {"message": "slow down", "code": 0}}),
+            "user",
+        ),
+    ] {
+        let mut f = json!({"route": "GET /api/v10/users/@me", "kind": "status", "status": 429,
+                           "retry_after": 0});
+        for (k, v) in fault.as_object().unwrap() {
+            f[k] = v.clone();
+        }
+        emu.control("/_emulator/faults", f).await;
+        let resp = emu.bearer_get("/api/v10/users/@me", &at).await;
+        assert_eq!(resp.status(), 429);
+        assert_eq!(resp.headers()["x-ratelimit-scope"], scope, "{fault}");
+    }
+    let resp = emu
+        .http
+        .post(emu.url("/_emulator/faults"))
+        .json(&json!({"route": "GET /api/v10/users/@me", "status": 429, "scope": "bucket"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
 }
