@@ -5,7 +5,7 @@
 
 use crate::discord::Error;
 use crate::discord::cdn::{self, CdnOptions, ImageFormat};
-use crate::discord::models::{PrimaryGuild, color_hex, display_name_of, mention_of};
+use crate::discord::models::{color_hex, display_name_of, mention_of};
 use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::{Snowflake, SnowflakeParseError};
 use crate::discord::user_flags::UserFlags;
@@ -142,13 +142,12 @@ pub fn guild_tag_badge_url(
     let pg = opts::get(&user, "primary_guild");
     null_or(throw((|| {
         let guild = opts::string(&pg, "identity_guild_id")?;
-        let pg = PrimaryGuild {
-            identity_guild_id: guild.as_deref().map(parse_snowflake).transpose()?,
-            identity_enabled: opts::boolean(&pg, "identity_enabled")?,
-            tag: None,
-            badge: hash(&pg, "badge")?,
-        };
-        Ok(cdn::primary_guild_badge_url(&pg, &cdn_options(&options)?)?)
+        Ok(cdn::shown_tag_badge_url(
+            guild.as_deref().map(parse_snowflake).transpose()?,
+            opts::boolean(&pg, "identity_enabled")?,
+            hash(&pg, "badge")?.as_deref(),
+            &cdn_options(&options)?,
+        )?)
     })()))
 }
 

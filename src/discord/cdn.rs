@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use super::config::CDN_BASE;
 use super::error::InputError;
-use super::models::{Application, Guild, Member, PrimaryGuild, User};
+use super::models::{Application, Guild, Member, User};
 use super::snowflake::{Snowflake, push_decimal};
 
 /// An image format the CDN serves.
@@ -412,23 +412,28 @@ pub fn guild_tag_badge_image_url(
 /// <https://discord.com/developers/docs/resources/user#user-object-user-primary-guild>
 pub fn guild_tag_badge_url(user: &User, opts: &CdnOptions) -> Result<Option<String>, InputError> {
     match &user.primary_guild {
-        Some(pg) => primary_guild_badge_url(pg, opts),
+        Some(pg) => shown_tag_badge_url(
+            pg.identity_guild_id,
+            pg.identity_enabled,
+            pg.badge.as_deref(),
+            opts,
+        ),
         None => Ok(None),
     }
 }
 
-/// The badge URL of a primary guild whose tag is on show (see [`guild_tag_badge_url`]).
-pub fn primary_guild_badge_url(
-    pg: &PrimaryGuild,
+/// The badge URL from a primary guild's fields (see [`guild_tag_badge_url`]): `Ok(None)`
+/// unless the tag is on show (`identity_enabled` is `true`) with a guild id and a badge.
+pub fn shown_tag_badge_url(
+    identity_guild_id: Option<Snowflake>,
+    identity_enabled: Option<bool>,
+    badge: Option<&str>,
     opts: &CdnOptions,
 ) -> Result<Option<String>, InputError> {
-    match pg {
-        PrimaryGuild {
-            identity_guild_id: Some(guild),
-            identity_enabled: Some(true),
-            badge: Some(badge),
-            ..
-        } => guild_tag_badge_image_url(*guild, badge, opts).map(Some),
+    match (identity_guild_id, identity_enabled, badge) {
+        (Some(guild), Some(true), Some(badge)) => {
+            guild_tag_badge_image_url(guild, badge, opts).map(Some)
+        }
         _ => Ok(None),
     }
 }
