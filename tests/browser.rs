@@ -22,6 +22,9 @@ mod refresh;
 #[path = "browser/helpers.rs"]
 mod helpers;
 
+#[path = "browser/surface.rs"]
+mod surface;
+
 #[wasm_bindgen_test]
 fn random_values_come_from_the_browser_and_survive_in_session_storage() {
     // Two draws from crypto.getRandomValues (through getrandom) differ.

@@ -11,6 +11,7 @@
 // never as a stack trace.
 import init, {
   DiscordOAuthClient, DiscordSession, avatarUrl, bannerUrl, guildIconUrl,
+  avatarDecorationUrl, guildTagBadgeUrl, displayName, accentColorHex,
   snowflakeTimestamp, hasPermission, userFlags,
 } from "/pkg/index.js";
 
@@ -28,7 +29,8 @@ async function loadConfig() {
 
 const config = await loadConfig();
 
-// The CDN helpers (avatarUrl, bannerUrl, guildIconUrl) always build real Discord CDN URLs.
+// The CDN helpers (avatarUrl, bannerUrl, guildIconUrl, avatarDecorationUrl, guildTagBadgeUrl)
+// always build real Discord CDN URLs.
 // The discord-emulator serves stand-in images under <emulator>/cdn/..., so with the emulator
 // (config.cdnBase set) the origin is swapped here. With real Discord, cdnBase is null and the
 // URLs are used as they are.
@@ -202,22 +204,32 @@ const BADGES = {
   HYPESQUAD_ONLINE_HOUSE_3: "HypeSquad Balance",
   PREMIUM_EARLY_SUPPORTER: "Early Supporter",
   TEAM_PSEUDO_USER: "Team",
+  SYSTEM: "Official Discord System",
   BUG_HUNTER_LEVEL_2: "Bug Hunter Gold",
   VERIFIED_BOT: "Verified Bot",
   VERIFIED_DEVELOPER: "Early Verified Bot Developer",
   CERTIFIED_MODERATOR: "Moderator Programs Alumni",
   BOT_HTTP_INTERACTIONS: "HTTP Interactions",
+  SPAMMER: "Flagged as likely spammer",
   ACTIVE_DEVELOPER: "Active Developer",
 };
 const NITRO = { 1: "Nitro Classic", 2: "Nitro", 3: "Nitro Basic" };
 
-function colour(n) {
-  return typeof n === "number" ? "#" + n.toString(16).padStart(6, "0") : null;
+/** The server tag beside the name (Discord's "primary guild"): badge and text, when shown. */
+function serverTag(user) {
+  const pg = user.primary_guild;
+  if (pg?.identity_enabled !== true || !pg.tag) return null;
+  const badge = cdn(guildTagBadgeUrl(user, { size: 32 }));
+  return h("span", { class: "server-tag", title: "Server tag" },
+    badge ? h("img", { class: "server-tag-badge", src: badge, width: 14, height: 14, alt: "" }) : null,
+    h("span", { class: "server-tag-text" }, pg.tag));
 }
 
 function userCard(user) {
   const banner = cdn(bannerUrl(user, { size: 512 }));
   const avatar = cdn(avatarUrl(user, { size: 128 }));
+  // The avatar decoration is drawn over the avatar, 1.2 times its size, as Discord does.
+  const decoration = cdn(avatarDecorationUrl(user, { size: 128 }));
   const since = dateFormat.format(new Date(snowflakeTimestamp(user.id)));
   const tag = user.discriminator && user.discriminator !== "0"
     ? `${user.username}#${user.discriminator}`
@@ -228,14 +240,19 @@ function userCard(user) {
 
   const bannerStyle = banner
     ? { backgroundImage: `url("${banner}")` }
-    : { backgroundColor: user.banner_color ?? colour(user.accent_color) ?? "#5865f2" };
+    : { backgroundColor: user.banner_color ?? accentColorHex(user) ?? "#5865f2" };
   return h("article", { class: "user-card", "aria-label": "Your Discord account" },
     h("div", { class: "user-banner", style: bannerStyle }),
     h("div", { class: "user-main" },
-      h("img", { class: "user-avatar", src: avatar, width: 88, height: 88, alt: "" }),
+      h("div", { class: "user-avatar-box" },
+        h("img", { class: "user-avatar", src: avatar, width: 88, height: 88, alt: "" }),
+        decoration
+          ? h("img", { class: "user-decoration", src: decoration, width: 106, height: 106, alt: "" })
+          : null),
       h("div", { class: "user-names" },
-        h("p", { class: "user-global-name" }, user.global_name ?? user.username),
-        h("p", { class: "user-username" }, tag)),
+        h("p", { class: "user-global-name" }, displayName(user)),
+        h("p", { class: "user-handle" },
+          h("span", { class: "user-username" }, tag), serverTag(user))),
       badges.length ? h("ul", { class: "badges", "aria-label": "Badges" }, badges) : null,
       h("p", { class: "user-since" }, "Member since ", h("time", { datetime: new Date(snowflakeTimestamp(user.id)).toISOString() }, since)),
     ));

@@ -61,13 +61,21 @@ pub fn public_user(u: &Value) -> Value {
     u
 }
 
-/// The current user; `email` and `verified` only with the `email` scope.
+/// The current user; `email` and `verified` only with the `email` scope, and the real
+/// `premium_type` only with `identify.premium`: without it Discord reports `0` whatever the
+/// user's Nitro (May 2026 change).
 /// <https://discord.com/developers/docs/resources/user#get-current-user>
-fn current_user(u: &Value, with_email: bool) -> Value {
+/// <https://discord.com/developers/docs/topics/oauth2#shared-resources-oauth2-scopes>
+fn current_user(u: &Value, g: &Grant) -> Value {
     let mut u = u.clone();
-    if !with_email && let Value::Object(map) = &mut u {
-        map.remove("email");
-        map.remove("verified");
+    if let Value::Object(map) = &mut u {
+        if !g.has("email") {
+            map.remove("email");
+            map.remove("verified");
+        }
+        if !g.has("identify.premium") && map.contains_key("premium_type") {
+            map.insert("premium_type".into(), Value::from(0));
+        }
     }
     u
 }
@@ -92,7 +100,7 @@ pub async fn me(State(emu): State<Shared>, headers: HeaderMap) -> Response {
         return errors::missing_access();
     }
     match st.user(&g.user_id) {
-        Some(u) => json_response(StatusCode::OK, &current_user(u, g.has("email"))),
+        Some(u) => json_response(StatusCode::OK, &current_user(u, &g)),
         None => errors::unknown_user(),
     }
 }

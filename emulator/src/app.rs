@@ -57,6 +57,11 @@ pub fn router(emu: Shared) -> Router {
         .route("/cdn/icons/{id}/{file}", get(cdn::image))
         .route("/cdn/app-icons/{id}/{file}", get(cdn::image))
         .route(
+            "/cdn/avatar-decoration-presets/{file}",
+            get(cdn::avatar_decoration),
+        )
+        .route("/cdn/guild-tag-badges/{id}/{file}", get(cdn::image))
+        .route(
             "/cdn/guilds/{guild_id}/users/{user_id}/avatars/{file}",
             get(cdn::image),
         )

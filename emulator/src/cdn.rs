@@ -72,6 +72,30 @@ pub fn placeholder_png(size: u32, colour: [u8; 3]) -> Vec<u8> {
             raw.extend_from_slice(&px);
         }
     }
+    encode_png(size, 2, &raw)
+}
+
+/// A `size`×`size` RGBA PNG: a ring of `colour` around a transparent middle, the shape of an
+/// avatar decoration drawn over an avatar.
+pub fn placeholder_ring_png(size: u32, colour: [u8; 3]) -> Vec<u8> {
+    let c = size as f32 / 2.0;
+    let (inner, outer) = (size as f32 * 0.40, size as f32 * 0.49);
+    let mut raw = Vec::with_capacity((size * (size * 4 + 1)) as usize);
+    for y in 0..size {
+        raw.push(0); // filter: none
+        for x in 0..size {
+            let (dx, dy) = (x as f32 + 0.5 - c, y as f32 + 0.5 - c);
+            let d = (dx * dx + dy * dy).sqrt();
+            let alpha = if (inner..=outer).contains(&d) { 255 } else { 0 };
+            raw.extend_from_slice(&[colour[0], colour[1], colour[2], alpha]);
+        }
+    }
+    encode_png(size, 6, &raw)
+}
+
+/// A PNG of `raw` scanlines (each led by its filter byte), 8 bits per channel, of colour
+/// type `colour_type` (2: RGB, 6: RGBA).
+fn encode_png(size: u32, colour_type: u8, raw: &[u8]) -> Vec<u8> {
     let mut z = vec![0x78, 0x01];
     let mut blocks = raw.chunks(65_535).peekable();
     while let Some(block) = blocks.next() {
@@ -81,12 +105,12 @@ pub fn placeholder_png(size: u32, colour: [u8; 3]) -> Vec<u8> {
         z.extend_from_slice(&(!len).to_le_bytes());
         z.extend_from_slice(block);
     }
-    z.extend_from_slice(&adler32(&raw).to_be_bytes());
+    z.extend_from_slice(&adler32(raw).to_be_bytes());
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend_from_slice(&size.to_be_bytes());
     ihdr.extend_from_slice(&size.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    ihdr.extend_from_slice(&[8, colour_type, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
     chunk(&mut out, b"IDAT", &z);
     chunk(&mut out, b"IEND", &[]);
@@ -136,6 +160,26 @@ pub async fn image(req: Request) -> Response {
     png_response(placeholder_png(size, [digest[0], digest[1], digest[2]]))
 }
 
+/// `/cdn/avatar-decoration-presets/{asset}.png`: a ring with a transparent middle, to lay
+/// over an avatar (Discord serves decorations as PNG only, APNG when animated).
+/// <https://discord.com/developers/docs/reference#image-formatting-cdn-endpoints>
+pub async fn avatar_decoration(req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let Some(asset) = file.strip_suffix(".png").filter(|a| !a.is_empty()) else {
+        return errors::not_found();
+    };
+    let size = match requested_size(&req) {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let digest = Sha256::digest(asset);
+    png_response(placeholder_ring_png(
+        size,
+        [digest[0], digest[1], digest[2]],
+    ))
+}
+
 /// `/cdn/embed/avatars/{index}.png`: the six default avatars (index 0–5).
 pub async fn default_avatar(req: Request) -> Response {
     let path = req.uri().path().to_owned();
@@ -161,6 +205,17 @@ mod tests {
     #[test]
     fn crc_matches_reference() {
         assert_eq!(crc32(b"IEND"), 0xae42_6082);
+    }
+
+    #[test]
+    fn ring_is_rgba_and_transparent_in_the_middle() {
+        let png = placeholder_ring_png(16, [1, 2, 3]);
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert_eq!(png[25], 6, "colour type RGBA");
+        // The stored block's scanline 8, pixel 8 (the centre): alpha 0.
+        let raw_start = 8 + 25 + 8 + 2 + 5; // signature, IHDR chunk, IDAT header, zlib, block
+        let centre = raw_start + 8 * (16 * 4 + 1) + 1 + 8 * 4;
+        assert_eq!(png[centre + 3], 0);
     }
 
     #[test]

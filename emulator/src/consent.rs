@@ -53,6 +53,7 @@ pub const SCOPES: &[(&str, &str)] = &[
         "Read your member info (nickname, avatar, roles) in your servers",
     ),
     ("identify", "Access your username, avatar, and banner"),
+    ("identify.premium", "Know your Nitro subscription type"),
     ("lobbies.write", "Create and join lobbies"),
     (
         "messages.read",

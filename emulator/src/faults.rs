@@ -25,6 +25,9 @@ pub enum FaultKind {
         retry_after: f64,
         /// For 429: whether it is the global limit.
         global: bool,
+        /// For 429: the `X-RateLimit-Scope` (`user`, `global` or `shared`); default `global`
+        /// for a global limit, else `user`.
+        scope: &'static str,
         /// Body to send instead of the default.
         body: Option<Value>,
     },
@@ -65,7 +68,7 @@ pub struct Fault {
 pub struct DropConnection;
 
 impl Fault {
-    /// Parses `{route, count, kind, status?, retry_after?, global?, body?, delay_ms?}`.
+    /// Parses `{route, count, kind, status?, retry_after?, global?, scope?, body?, delay_ms?}`.
     pub fn parse(v: &Value, id: u64) -> Result<Fault, String> {
         let route = v["route"]
             .as_str()
@@ -100,10 +103,19 @@ impl Fault {
                         .filter(|r| *r >= 0.0 && *r <= 3600.0)
                         .ok_or("\"retry_after\" must be seconds from 0 to 3600")?,
                 };
+                let global = v["global"].as_bool().unwrap_or(false);
+                let scope = match v["scope"].as_str() {
+                    None if global => "global",
+                    None | Some("user") => "user",
+                    Some("global") => "global",
+                    Some("shared") => "shared",
+                    Some(_) => return Err("\"scope\" must be user, global or shared".into()),
+                };
                 FaultKind::Status {
                     status,
                     retry_after,
-                    global: v["global"].as_bool().unwrap_or(false),
+                    global,
+                    scope,
                     body: v.get("body").cloned(),
                 }
             }
@@ -188,6 +200,7 @@ pub async fn apply(kind: &FaultKind, route: &str) -> Option<Response> {
             status,
             retry_after,
             global,
+            scope,
             body,
         } => {
             let code = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -198,9 +211,10 @@ pub async fn apply(kind: &FaultKind, route: &str) -> Option<Response> {
                     reset_after: *retry_after,
                     bucket: bucket_hash(route),
                 };
-                return Some(ratelimit::too_many_requests(
+                return Some(ratelimit::too_many_requests_scoped(
                     *retry_after,
                     *global,
+                    scope,
                     Some(&snap),
                 ));
             }
@@ -219,6 +233,8 @@ pub async fn apply(kind: &FaultKind, route: &str) -> Option<Response> {
                 if let Ok(v) = HeaderValue::from_str(&secs) {
                     resp.headers_mut().insert("retry-after", v);
                 }
+                resp.headers_mut()
+                    .insert("x-ratelimit-scope", HeaderValue::from_static(scope));
             }
             Some(resp)
         }

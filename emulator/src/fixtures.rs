@@ -249,7 +249,22 @@ impl Default for Fixtures {
                     "global_name": "Emulator User",
                     "avatar": "a_1269e74af4df7417b13759eae50c83dc",
                     "banner": "a_6c16474723fe537c283b8efa61a30c8a", "accent_color": 5793266,
-                    "banner_color": "#5865f2", "avatar_decoration_data": null,
+                    "banner_color": "#5865f2",
+                    // Discord's 2025–26 profile surface, so the demo's card shows it:
+                    // https://discord.com/developers/docs/resources/user#user-object
+                    "avatar_decoration_data": {
+                        "asset": "a_fed43ab12698df65902ba06727e20c0e",
+                        "sku_id": "1144058844004233369"
+                    },
+                    "collectibles": { "nameplate": {
+                        "sku_id": "2247558840304243311",
+                        "asset": "nameplates/nameplates/twilight/", "label": "",
+                        "palette": "cobalt"
+                    } },
+                    "primary_guild": {
+                        "identity_guild_id": OWNED_GUILD, "identity_enabled": true,
+                        "tag": "EMU", "badge": "7d1734ae5a615e82bc7a4033b98fade8"
+                    },
                     "bot": false, "system": false, "mfa_enabled": true, "locale": "en-US",
                     "flags": 4194368, "public_flags": 4194368, "premium_type": 2,
                     "email": "emulator.user@example.com", "verified": true
@@ -259,6 +274,12 @@ impl Default for Fixtures {
                     "global_name": null, "avatar": "8342729096ea3675442027381ff50dfe",
                     "banner": "06c16474723fe537c283b8efa61a30c8", "accent_color": 16711680,
                     "banner_color": "#ff0000", "avatar_decoration_data": null,
+                    "collectibles": { "nameplate": null },
+                    // A tag the user removed: `identity_enabled` false.
+                    "primary_guild": {
+                        "identity_guild_id": ADMIN_GUILD, "identity_enabled": false,
+                        "tag": "RUST", "badge": "3f2a9c1e7b5d4a6f8e0c1b2d3a4f5e6d"
+                    },
                     "bot": false, "system": false, "mfa_enabled": false, "locale": "en-US",
                     "flags": 64, "public_flags": 64, "premium_type": 1,
                     "email": "nelly@discord.com", "verified": true
@@ -267,6 +288,7 @@ impl Default for Fixtures {
                     "id": PLAIN_USER, "username": "plain_user", "discriminator": "0",
                     "global_name": "Plain", "avatar": null, "banner": null,
                     "accent_color": null, "banner_color": null, "avatar_decoration_data": null,
+                    "collectibles": null, "primary_guild": null,
                     "bot": false, "system": false, "mfa_enabled": false, "locale": "en-GB",
                     "flags": 0, "public_flags": 0, "premium_type": 0,
                     "email": null, "verified": false

@@ -200,8 +200,21 @@ pub fn add_headers(headers: &mut HeaderMap, s: &Snapshot) {
     }
 }
 
-/// A 429 response as Discord sends it.
+/// A 429 response as Discord sends it, its `X-RateLimit-Scope` `global` or `user`.
 pub fn too_many_requests(retry_after: f64, global: bool, snapshot: Option<&Snapshot>) -> Response {
+    let scope = if global { "global" } else { "user" };
+    too_many_requests_scoped(retry_after, global, scope, snapshot)
+}
+
+/// A 429 response with the given `X-RateLimit-Scope` (`user`, `global` or `shared`: a
+/// per-resource limit, which Discord does not count toward its invalid-request ban).
+/// <https://discord.com/developers/docs/topics/rate-limits#header-format>
+pub fn too_many_requests_scoped(
+    retry_after: f64,
+    global: bool,
+    scope: &'static str,
+    snapshot: Option<&Snapshot>,
+) -> Response {
     // Discord rounds the body's retry_after to milliseconds and the header up to whole seconds.
     let retry_after = (retry_after * 1000.0).ceil() / 1000.0;
     let mut resp = json_response(
@@ -216,7 +229,6 @@ pub fn too_many_requests(retry_after: f64, global: bool, snapshot: Option<&Snaps
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         h.insert("retry-after", v);
     }
-    let scope = if global { "global" } else { "user" };
     h.insert("x-ratelimit-scope", HeaderValue::from_static(scope));
     if global {
         h.insert("x-ratelimit-global", HeaderValue::from_static("true"));

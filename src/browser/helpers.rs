@@ -1,8 +1,11 @@
-//! Helpers over Discord's models: CDN URLs, snowflake times, permission and user flags.
-//! Each reads the few fields it needs from a plain JS object and asks the core.
+//! Helpers over Discord's models: CDN URLs, display names, mentions, colours, snowflake
+//! times, permission and user flags. Each reads the few fields it needs from a plain JS object
+//! and asks the core; the Rust face has the same helpers by the same names
+//! ([`crate::discord::helpers`]).
 
 use crate::discord::Error;
 use crate::discord::cdn::{self, CdnOptions, ImageFormat};
+use crate::discord::models::{color_hex, display_name_of, mention_of};
 use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::{Snowflake, SnowflakeParseError};
 use crate::discord::user_flags::UserFlags;
@@ -65,17 +68,19 @@ pub fn avatar_url(
     user: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
 ) -> std::result::Result<String, JsValue> {
-    throw((|| {
-        let id = snowflake(&user, "id")?;
-        let o = cdn_options(&options)?;
-        Ok(match hash(&user, "avatar")? {
-            Some(h) => cdn::user_avatar_url(id, &h, &o)?,
-            None => {
-                let discriminator = opts::string(&user, "discriminator")?.unwrap_or_default();
-                cdn::default_avatar_url(id, &discriminator)
-            }
-        })
-    })())
+    throw(cdn_options(&options).and_then(|o| user_avatar(&user, &o)))
+}
+
+/// A user's avatar or default avatar (see [`avatar_url`]).
+fn user_avatar(user: &JsValue, o: &CdnOptions) -> Result<String> {
+    let id = snowflake(user, "id")?;
+    Ok(match hash(user, "avatar")? {
+        Some(h) => cdn::user_avatar_url(id, &h, o)?,
+        None => {
+            let discriminator = opts::string(user, "discriminator")?.unwrap_or_default();
+            cdn::default_avatar_url(id, &discriminator)
+        }
+    })
 }
 
 /// The user's banner URL, or `null` when there is none.
@@ -108,6 +113,144 @@ pub fn guild_icon_url(
         )?)),
         None => Ok(None),
     })()))
+}
+
+/// The avatar decoration to draw over the user's avatar
+/// (`avatar-decoration-presets/{asset}.png`, PNG only), or `null` without one.
+#[wasm_bindgen(skip_jsdoc, js_name = avatarDecorationUrl, unchecked_return_type = "string | null")]
+pub fn avatar_decoration_url(
+    #[wasm_bindgen(unchecked_param_type = "Pick<User, \"avatar_decoration_data\">")] user: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    let deco = opts::get(&user, "avatar_decoration_data");
+    null_or(throw((|| match opts::string(&deco, "asset")? {
+        Some(asset) => Ok(Some(cdn::avatar_decoration_preset_url(
+            &asset,
+            &cdn_options(&options)?,
+        )?)),
+        None => Ok(None),
+    })()))
+}
+
+/// The badge of the server tag the user shows (`guild-tag-badges/{guild_id}/{badge}.png`),
+/// or `null` when they show none (no primary guild or badge, `identity_enabled` not true).
+#[wasm_bindgen(skip_jsdoc, js_name = guildTagBadgeUrl, unchecked_return_type = "string | null")]
+pub fn guild_tag_badge_url(
+    #[wasm_bindgen(unchecked_param_type = "Pick<User, \"primary_guild\">")] user: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    let pg = opts::get(&user, "primary_guild");
+    null_or(throw((|| {
+        let guild = opts::string(&pg, "identity_guild_id")?;
+        Ok(cdn::shown_tag_badge_url(
+            guild.as_deref().map(parse_snowflake).transpose()?,
+            opts::boolean(&pg, "identity_enabled")?,
+            hash(&pg, "badge")?.as_deref(),
+            &cdn_options(&options)?,
+        )?)
+    })()))
+}
+
+/// The member's guild avatar (`guilds/{guild_id}/users/{user_id}/avatars/{hash}`), or `null`
+/// when the member has none (or carries no user).
+#[wasm_bindgen(skip_jsdoc, js_name = memberAvatarUrl, unchecked_return_type = "string | null")]
+pub fn member_avatar_url(
+    #[wasm_bindgen(js_name = guildId)] guild_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "Pick<Member, \"avatar\" | \"user\">")] member: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    null_or(throw(member_avatar(guild_id, &member, &options)))
+}
+
+fn member_avatar(guild_id: &str, member: &JsValue, o: &Option<JsValue>) -> Result<Option<String>> {
+    let guild = parse_snowflake(guild_id)?;
+    let user = opts::get(member, "user");
+    match (hash(member, "avatar")?, user.is_object()) {
+        (Some(h), true) => Ok(Some(cdn::guild_member_avatar_url(
+            guild,
+            snowflake(&user, "id")?,
+            &h,
+            &cdn_options(o)?,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
+/// The avatar to show for a member: the guild avatar, else the user's avatar, else their
+/// default avatar; `null` when the member carries no user.
+#[wasm_bindgen(skip_jsdoc, js_name = memberDisplayAvatarUrl, unchecked_return_type = "string | null")]
+pub fn member_display_avatar_url(
+    #[wasm_bindgen(js_name = guildId)] guild_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "Pick<Member, \"avatar\" | \"user\">")] member: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImageOptions")] options: Option<JsValue>,
+) -> std::result::Result<JsValue, JsValue> {
+    null_or(throw((|| {
+        let user = opts::get(&member, "user");
+        match member_avatar(guild_id, &member, &options)? {
+            Some(url) => Ok(Some(url)),
+            None if user.is_object() => Ok(Some(user_avatar(&user, &cdn_options(&options)?)?)),
+            None => Ok(None),
+        }
+    })()))
+}
+
+/// The member's `user`, or the object itself for a user.
+fn user_of(who: &JsValue) -> JsValue {
+    let user = opts::get(who, "user");
+    if user.is_object() { user } else { who.clone() }
+}
+
+/// The name to show: a member's `nick`, else `global_name`, else `username`.
+#[wasm_bindgen(skip_jsdoc, js_name = displayName)]
+pub fn display_name(
+    #[wasm_bindgen(unchecked_param_type = "User | Member")] who: JsValue,
+) -> std::result::Result<String, JsValue> {
+    throw((|| {
+        let user = user_of(&who);
+        let nick = opts::string(&who, "nick")?;
+        let global = opts::string(&user, "global_name")?;
+        let username = opts::string(&user, "username")?.unwrap_or_default();
+        Ok(display_name_of(nick.as_deref(), global.as_deref(), &username).to_owned())
+    })())
+}
+
+/// `<@id>`: the user's (or member's user's) mention in message content.
+#[wasm_bindgen(skip_jsdoc)]
+pub fn mention(
+    #[wasm_bindgen(unchecked_param_type = "User | Member")] who: JsValue,
+) -> std::result::Result<String, JsValue> {
+    throw(snowflake(&user_of(&who), "id").map(mention_of))
+}
+
+/// Whether an image hash is animated (`a_` prefix); `false` for `null`.
+#[wasm_bindgen(skip_jsdoc, js_name = isAvatarAnimated)]
+pub fn is_avatar_animated(hash: Option<String>) -> bool {
+    hash.is_some_and(|h| cdn::is_avatar_animated(&h))
+}
+
+/// The user's banner colour as `#rrggbb`, or `null` without one.
+#[wasm_bindgen(skip_jsdoc, js_name = accentColorHex, unchecked_return_type = "string | null")]
+pub fn accent_color_hex(
+    #[wasm_bindgen(unchecked_param_type = "Pick<User, \"accent_color\">")] user: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    null_or(throw(match opts::number(&user, "accent_color") {
+        Ok(Some(n)) if n.fract() == 0.0 && (0.0..=16_777_215.0).contains(&n) => {
+            Ok(Some(color_hex(n as u32)))
+        }
+        Ok(Some(_)) => Err(config(
+            "`accent_color` must be an integer from 0 to 0xffffff",
+        )),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    }))
+}
+
+/// Whether everyone can see the connection (`visibility` 1); 0 is the user only.
+#[wasm_bindgen(skip_jsdoc, js_name = isConnectionVisible)]
+pub fn is_connection_visible(
+    #[wasm_bindgen(unchecked_param_type = "Pick<Connection, \"visibility\">")] connection: JsValue,
+) -> bool {
+    opts::get(&connection, "visibility").as_f64() == Some(1.0)
 }
 
 fn null_or(

@@ -38,7 +38,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** An OAuth2 scope Discord documents (other strings are refused with `invalid_scope`). */
 export type Scope =
-  | "identify" | "email" | "connections" | "guilds" | "guilds.join" | "guilds.members.read"
+  | "identify" | "identify.premium" | "email" | "connections" | "guilds" | "guilds.join" | "guilds.members.read"
   | "gdm.join" | "bot" | "applications.commands" | "applications.commands.update"
   | "applications.commands.permissions.update" | "applications.builds.read"
   | "applications.builds.upload" | "applications.entitlements" | "applications.store.update"
@@ -106,7 +106,44 @@ export interface TokenSet {
   data?: JsonValue;
 }
 
-export interface AvatarDecorationData { asset: string; sku_id: string; expires_at?: number | null }
+/** https://discord.com/developers/docs/resources/user#avatar-decoration-data-object */
+export interface AvatarDecorationData {
+  /** Use `avatarDecorationUrl(user)`. */
+  asset: string;
+  /** `null` is allowed by Discord's OpenAPI description. */
+  sku_id: string | null;
+  /** Unix seconds, for a time-limited decoration. */
+  expires_at?: number | null;
+}
+
+/** https://discord.com/developers/docs/resources/user#nameplate */
+export interface Nameplate {
+  sku_id: string | null;
+  /** Path of the nameplate asset, e.g. `"nameplates/nameplates/twilight/"`. */
+  asset: string;
+  /** Currently unused (often `""`). */
+  label: string;
+  /** Background colour. */
+  palette: "crimson" | "berry" | "sky" | "teal" | "forest" | "bubble_gum" | "violet"
+    | "cobalt" | "clover" | "lemon" | "white" | (string & {});
+}
+
+/** https://discord.com/developers/docs/resources/user#collectibles */
+export interface Collectibles {
+  nameplate?: Nameplate | null;
+}
+
+/** The server tag shown beside the name.
+ * https://discord.com/developers/docs/resources/user#user-object-user-primary-guild */
+export interface PrimaryGuild {
+  identity_guild_id: string | null;
+  /** `false`: the user removed the tag; `null`: Discord cleared it. Shown only when `true`. */
+  identity_enabled: boolean | null;
+  /** At most 4 characters. */
+  tag: string | null;
+  /** Use `guildTagBadgeUrl(user)`. */
+  badge: string | null;
+}
 
 export interface User {
   id: string;
@@ -118,16 +155,20 @@ export interface User {
   system?: boolean;
   mfa_enabled?: boolean;
   banner?: string | null;
+  /** `0xRRGGBB`; use `accentColorHex(user)`. */
   accent_color?: number | null;
   locale?: string;
   verified?: boolean;
   email?: string | null;
   flags?: number;
+  /** `0` unless the login had the `identify.premium` scope. */
   premium_type?: number;
   public_flags?: number;
   avatar_decoration_data?: AvatarDecorationData | null;
   /** A hex colour string Discord sends beside `accent_color` (not in its user object table). */
   banner_color?: string | null;
+  collectibles?: Collectibles | null;
+  primary_guild?: PrimaryGuild | null;
 }
 
 export interface Guild {
@@ -168,8 +209,8 @@ export interface IntegrationAccount { id: string; name: string }
 /** A partial guild integration, as a connection carries it. */
 export interface ConnectionIntegration {
   id: string;
-  name: string;
-  type: string;
+  name?: string;
+  type?: string;
   enabled?: boolean;
   syncing?: boolean;
   role_id?: string;
@@ -179,7 +220,8 @@ export interface ConnectionIntegration {
   /** Days. */
   expire_grace_period?: number;
   user?: User;
-  account?: IntegrationAccount;
+  /** `name` may be `null` (Discord's OpenAPI description). */
+  account?: { id: string; name: string | null };
   /** ISO 8601. */
   synced_at?: string;
   subscriber_count?: number;
@@ -191,7 +233,8 @@ export interface ConnectionIntegration {
 
 export interface Connection {
   id: string;
-  name: string;
+  /** `null` is allowed by Discord's OpenAPI description. */
+  name: string | null;
   type: string;
   revoked?: boolean;
   integrations?: ConnectionIntegration[];
@@ -199,8 +242,15 @@ export interface Connection {
   friend_sync: boolean;
   show_activity: boolean;
   two_way_link: boolean;
-  /** 0: only you, 1: everyone. */
+  /** 0: only you, 1: everyone; use `isConnectionVisible(connection)`. */
   visibility: number;
+}
+
+/** https://discord.com/developers/docs/resources/application#install-params-object */
+export interface InstallParams {
+  scopes: string[];
+  /** Decimal string. */
+  permissions: string;
 }
 
 export interface Application {
@@ -221,18 +271,30 @@ export interface Application {
   primary_sku_id?: string;
   slug?: string;
   cover_image?: string;
+  /** Legacy flags (bits 0–30). */
   flags?: number;
+  /** Every flag bit, as a decimal string (bits beyond 30 appear only here). */
+  flags_new?: string;
+  /** `4` (guild role subscriptions) or `null`. */
+  type?: number | null;
+  max_participants?: number | null;
   approximate_guild_count?: number;
   approximate_user_install_count?: number;
+  approximate_user_authorization_count?: number;
   redirect_uris?: string[];
-  interactions_endpoint_url?: string;
-  role_connections_verification_url?: string;
+  interactions_endpoint_url?: string | null;
+  role_connections_verification_url?: string | null;
+  event_webhooks_url?: string | null;
+  /** 1: disabled, 2: enabled, 3: disabled by Discord. */
+  event_webhooks_status?: number;
+  event_webhooks_types?: string[];
   tags?: string[];
+  install_params?: InstallParams;
+  /** Keyed by integration type: `"0"` guild install, `"1"` user install. */
+  integration_types_config?: { [type: string]: { oauth2_install_params?: InstallParams } };
   custom_install_url?: string;
   /** Deprecated by Discord (an empty string); sent in `/oauth2/@me`'s partial application. */
   summary?: string;
-  /** Sent as `null` in `/oauth2/@me`'s partial application. */
-  type?: number | null;
   /** Sent as `true` in `/oauth2/@me`'s partial application. */
   hook?: boolean;
 }
@@ -309,6 +371,7 @@ export type PermissionName =
 export type UserFlagName =
   | "STAFF" | "PARTNER" | "HYPESQUAD" | "BUG_HUNTER_LEVEL_1" | "HYPESQUAD_ONLINE_HOUSE_1"
   | "HYPESQUAD_ONLINE_HOUSE_2" | "HYPESQUAD_ONLINE_HOUSE_3" | "PREMIUM_EARLY_SUPPORTER"
-  | "TEAM_PSEUDO_USER" | "BUG_HUNTER_LEVEL_2" | "VERIFIED_BOT" | "VERIFIED_DEVELOPER"
-  | "CERTIFIED_MODERATOR" | "BOT_HTTP_INTERACTIONS" | "ACTIVE_DEVELOPER";
+  | "TEAM_PSEUDO_USER" | "SYSTEM" | "BUG_HUNTER_LEVEL_2" | "VERIFIED_BOT"
+  | "VERIFIED_DEVELOPER" | "CERTIFIED_MODERATOR" | "BOT_HTTP_INTERACTIONS" | "SPAMMER"
+  | "ACTIVE_DEVELOPER";
 "#;

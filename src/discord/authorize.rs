@@ -42,7 +42,11 @@ impl ResponseType {
 pub enum Prompt {
     /// `consent`: ask again even if the user already authorized these scopes.
     Consent,
-    /// `none`: skip the screen if the user already authorized these scopes.
+    /// `none`: skip the screen if the user already authorized these scopes. With the
+    /// passthrough scopes `bot` and `webhook.incoming` Discord always shows the screen
+    /// anyway ("authorization is always required" for them); the URL is still built as
+    /// asked, since Discord accepts it.
+    /// <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant>
     None,
 }
 
@@ -317,15 +321,10 @@ impl AuthorizeRequest {
                 "PKCE applies only to response_type=code",
             ));
         }
-        // "For passthrough scopes, like bot and webhook.incoming, authorization is always
-        // required": prompt=none cannot skip the screen there.
+        // `prompt=none` with `bot` or `webhook.incoming` is sent as asked: "for passthrough
+        // scopes, like bot and webhook.incoming, authorization is always required", so Discord
+        // accepts the URL and simply shows the consent screen for them (see [`Prompt::None`]).
         // https://discord.com/developers/docs/topics/oauth2#authorization-code-grant
-        if self.prompt == Some(Prompt::None) && (has(Scope::Bot) || has(Scope::WebhookIncoming)) {
-            return Err(invalid(
-                "prompt",
-                "`none` cannot skip consent for the bot and webhook.incoming scopes",
-            ));
-        }
         // `permissions` is "the permissions you're requesting" for the bot.
         // https://discord.com/developers/docs/topics/oauth2#bot-authorization-flow-bot-auth-parameters
         if self.permissions.is_some() && !has(Scope::Bot) {

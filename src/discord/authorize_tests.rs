@@ -138,11 +138,17 @@ fn refuses_undocumented_combinations() {
     for s in ["role_connections.write", "webhook.incoming", "bot identify"] {
         assert_eq!(field_of(implicit(s).build()), "scope", "{s}");
     }
-    assert_eq!(field_of(base("bot").prompt(Prompt::None).build()), "prompt");
-    assert_eq!(
-        field_of(base("webhook.incoming").prompt(Prompt::None).build()),
-        "prompt"
-    );
+    // prompt=none with the passthrough scopes is built as asked: Discord accepts the URL and
+    // shows consent for those scopes anyway.
+    for scopes in [
+        "identify bot",
+        "bot",
+        "webhook.incoming",
+        "identify webhook.incoming",
+    ] {
+        let url = base(scopes).prompt(Prompt::None).build().unwrap();
+        assert!(url.contains("&prompt=none"), "{url}");
+    }
     assert!(base("identify").prompt(Prompt::None).build().is_ok());
     assert_eq!(
         field_of(base("identify").permissions(8).build()),

@@ -2,7 +2,8 @@
 //!
 //! <https://discord.com/developers/docs/reference#image-formatting>
 //!
-//! Quirks handled here: hashes starting with `a_` are animated and default to GIF; only
+//! Quirks handled here: hashes starting with `a_` are animated and default to GIF (except
+//! avatar decorations, served as PNG/APNG only, `a_` or not); only
 //! animated images may be asked for as GIF; `size` is a power of two from 16 to 4096;
 //! default avatars exist only as PNG and are picked by `(id >> 22) % 6` for users on the new
 //! username system (discriminator `"0"`) and by `discriminator % 5` for the others.
@@ -107,8 +108,9 @@ fn invalid(field: &'static str, reason: String) -> InputError {
     InputError::Invalid { field, reason }
 }
 
-/// Whether a hash names an animated image (`a_` prefix).
-pub fn is_animated(hash: &str) -> bool {
+/// Whether an image hash (avatar, banner, icon) names an animated image: the `a_` prefix
+/// (the JS `isAvatarAnimated`).
+pub fn is_avatar_animated(hash: &str) -> bool {
     hash.starts_with("a_")
 }
 
@@ -150,7 +152,7 @@ fn image_url(
 ) -> Result<String, InputError> {
     check_hash(hash)?;
     check_size(opts.size)?;
-    let animated = is_animated(hash);
+    let animated = is_avatar_animated(hash);
     let format = match (opts.format, formats) {
         (None, Formats::Animatable) if animated => ImageFormat::Gif,
         (None, _) => ImageFormat::Png,
@@ -292,7 +294,7 @@ pub fn guild_banner_url(
 }
 
 /// A member's guild avatar: `guilds/{guild_id}/users/{user_id}/avatars/{hash}`.
-pub fn member_avatar_url(
+pub fn guild_member_avatar_url(
     guild_id: Snowflake,
     user_id: Snowflake,
     hash: &str,
@@ -304,8 +306,24 @@ pub fn member_avatar_url(
     image_url(&path, hash, opts, Formats::Animatable)
 }
 
-/// The avatar to show for a member in a guild: the guild avatar if set, else the user's
-/// avatar (or default). `Ok(None)` when the member carries no user to fall back on.
+/// A member's guild avatar (the JS `memberAvatarUrl`); `Ok(None)` when the member has no
+/// guild avatar, or carries no user (whose id the path needs).
+pub fn member_avatar_url(
+    guild_id: Snowflake,
+    member: &Member,
+    opts: &CdnOptions,
+) -> Result<Option<String>, InputError> {
+    match (&member.user, member.avatar.as_deref()) {
+        (Some(user), Some(hash)) => {
+            guild_member_avatar_url(guild_id, user.id, hash, opts).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The avatar to show for a member in a guild (the JS `memberDisplayAvatarUrl`): the guild
+/// avatar if set, else the user's avatar, else their default avatar. `Ok(None)` when the
+/// member carries no user to fall back on.
 pub fn member_display_avatar_url(
     guild_id: Snowflake,
     member: &Member,
@@ -314,8 +332,8 @@ pub fn member_display_avatar_url(
     let Some(user) = &member.user else {
         return Ok(None);
     };
-    match member.avatar.as_deref() {
-        Some(hash) => member_avatar_url(guild_id, user.id, hash, opts).map(Some),
+    match member_avatar_url(guild_id, member, opts)? {
+        Some(url) => Ok(Some(url)),
         None => avatar_url(user, opts).map(Some),
     }
 }
@@ -358,10 +376,66 @@ pub fn application_icon(
         .transpose()
 }
 
-/// An avatar decoration: `avatar-decoration-presets/{asset}.png` (PNG only; animated
-/// decorations are APNG).
-pub fn avatar_decoration_url(asset: &str, opts: &CdnOptions) -> Result<String, InputError> {
+/// An avatar decoration preset: `avatar-decoration-presets/{asset}.png` (PNG only, even for
+/// `a_` assets: animated decorations are APNG).
+pub fn avatar_decoration_preset_url(asset: &str, opts: &CdnOptions) -> Result<String, InputError> {
     image_url("avatar-decoration-presets", asset, opts, Formats::PngOnly)
+}
+
+/// The user's avatar decoration, drawn over the avatar (the JS `avatarDecorationUrl`);
+/// `Ok(None)` without one.
+/// <https://discord.com/developers/docs/reference#image-formatting-cdn-endpoints>
+pub fn avatar_decoration_url(user: &User, opts: &CdnOptions) -> Result<Option<String>, InputError> {
+    user.avatar_decoration_data
+        .as_ref()
+        .map(|d| avatar_decoration_preset_url(&d.asset, opts))
+        .transpose()
+}
+
+/// A server tag badge: `guild-tag-badges/{guild_id}/{badge}` (PNG, JPEG, WebP).
+pub fn guild_tag_badge_image_url(
+    guild_id: Snowflake,
+    badge: &str,
+    opts: &CdnOptions,
+) -> Result<String, InputError> {
+    image_url(
+        &id_path("guild-tag-badges/", guild_id),
+        badge,
+        opts,
+        Formats::Static,
+    )
+}
+
+/// The badge of the server tag the user shows (the JS `guildTagBadgeUrl`); `Ok(None)`
+/// without a primary guild, badge or guild id, and when `identity_enabled` is not `true`:
+/// the user removed the tag (`false`) or Discord cleared it (`null`), so it is not on show.
+/// <https://discord.com/developers/docs/resources/user#user-object-user-primary-guild>
+pub fn guild_tag_badge_url(user: &User, opts: &CdnOptions) -> Result<Option<String>, InputError> {
+    match &user.primary_guild {
+        Some(pg) => shown_tag_badge_url(
+            pg.identity_guild_id,
+            pg.identity_enabled,
+            pg.badge.as_deref(),
+            opts,
+        ),
+        None => Ok(None),
+    }
+}
+
+/// The badge URL from a primary guild's fields (see [`guild_tag_badge_url`]): `Ok(None)`
+/// unless the tag is on show (`identity_enabled` is `true`) with a guild id and a badge.
+pub fn shown_tag_badge_url(
+    identity_guild_id: Option<Snowflake>,
+    identity_enabled: Option<bool>,
+    badge: Option<&str>,
+    opts: &CdnOptions,
+) -> Result<Option<String>, InputError> {
+    match (identity_guild_id, identity_enabled, badge) {
+        (Some(guild), Some(true), Some(badge)) => {
+            guild_tag_badge_image_url(guild, badge, opts).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ fn other_endpoints() {
         None
     );
     assert_eq!(
-        member_avatar_url(Snowflake(2), Snowflake(3), "abc", &CdnOptions::default()).unwrap(),
+        guild_member_avatar_url(Snowflake(2), Snowflake(3), "abc", &CdnOptions::default()).unwrap(),
         "https://cdn.discordapp.com/guilds/2/users/3/avatars/abc.png"
     );
     assert_eq!(
@@ -192,14 +192,17 @@ fn other_endpoints() {
     );
     let deco = u.avatar_decoration_data.as_ref().unwrap();
     assert_eq!(
-        avatar_decoration_url(&deco.asset, &CdnOptions::default()).unwrap(),
+        avatar_decoration_preset_url(&deco.asset, &CdnOptions::default()).unwrap(),
         "https://cdn.discordapp.com/avatar-decoration-presets/a_fed43ab12698df65902ba06727e20c0e.png"
     );
     let webp = CdnOptions {
         size: None,
         format: Some(ImageFormat::Webp),
     };
-    assert_eq!(field(avatar_decoration_url(&deco.asset, &webp)), "format");
+    assert_eq!(
+        field(avatar_decoration_preset_url(&deco.asset, &webp)),
+        "format"
+    );
 }
 
 #[test]
@@ -230,6 +233,7 @@ proptest::proptest! {
         let idx = default_avatar_index(Snowflake(id), &disc);
         proptest::prop_assert!(idx < 6);
         let _ = user_avatar_url(Snowflake(id), &hash, &CdnOptions::sized(size));
-        let _ = avatar_decoration_url(&hash, &CdnOptions::default());
+        let _ = avatar_decoration_preset_url(&hash, &CdnOptions::default());
+        let _ = guild_tag_badge_image_url(Snowflake(id), &hash, &CdnOptions::sized(size));
     }
 }

@@ -25,6 +25,7 @@ pub mod token;
 // Discord's resources.
 pub mod api;
 pub mod cdn;
+pub mod helpers;
 pub mod models;
 pub mod permissions;
 pub mod snowflake;

@@ -91,6 +91,9 @@ scopes! {
     GuildsMembersRead => "guilds.members.read",
     /// `identify`: `GET /users/@me` without `email`.
     Identify => "identify",
+    /// `identify.premium`: `GET /users/@me` reports the real `premium_type` (approved partners
+    /// only; without it Discord reports `0`). Added May 2026.
+    IdentifyPremium => "identify.premium",
     /// `lobbies.write`: create and join lobbies. Discord Social SDK.
     LobbiesWrite => "lobbies.write",
     /// `messages.read`: local RPC: read messages from all client channels.
@@ -382,6 +385,7 @@ mod tests {
             "guilds.join",
             "guilds.members.read",
             "identify",
+            "identify.premium",
             "messages.read",
             "openid",
             "relationships.read",

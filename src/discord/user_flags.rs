@@ -3,7 +3,10 @@
 //! <https://discord.com/developers/docs/resources/user#user-object-user-flags>
 //!
 //! Unlike permissions, user flags travel as a JSON *number*. Discord sets undocumented bits
-//! too (e.g. bit 20 for spammers, bit 50 for collaborators), so unknown bits are kept.
+//! too (e.g. bit 50 for collaborators), so unknown bits are kept. Two undocumented bits are
+//! named because every Discord library names them and pages want to act on them: `SYSTEM`
+//! (1 << 12, the Official Discord System user) and `SPAMMER` (1 << 20, an account Discord
+//! flagged as a likely spammer).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -32,6 +35,9 @@ bitflags::bitflags! {
         const PREMIUM_EARLY_SUPPORTER = 1 << 9;
         /// The user is a team.
         const TEAM_PSEUDO_USER = 1 << 10;
+        /// The Official Discord System user (undocumented; set on the account `system: true`
+        /// describes).
+        const SYSTEM = 1 << 12;
         /// Bug Hunter Level 2.
         const BUG_HUNTER_LEVEL_2 = 1 << 14;
         /// Verified Bot.
@@ -42,7 +48,10 @@ bitflags::bitflags! {
         const CERTIFIED_MODERATOR = 1 << 18;
         /// The bot uses only HTTP interactions and is shown in the online member list.
         const BOT_HTTP_INTERACTIONS = 1 << 19;
-        /// Active Developer.
+        /// Discord flagged the account as a likely spammer (undocumented).
+        const SPAMMER = 1 << 20;
+        /// Active Developer. Documented until March 2026, when it left the table; Discord
+        /// still sets the bit (the badge is still shown), so it keeps its name.
         const ACTIVE_DEVELOPER = 1 << 22;
     }
 }
@@ -90,15 +99,19 @@ mod tests {
         assert_eq!(f.names(), ["HYPESQUAD_ONLINE_HOUSE_1"]);
         let f: UserFlags = serde_json::from_str("131072").unwrap();
         assert_eq!(f.names(), ["VERIFIED_DEVELOPER"]);
-        assert_eq!(UserFlags::all().names().len(), 15);
+        assert_eq!(UserFlags::all().names().len(), 17);
+        assert_eq!(UserFlags::SYSTEM.bits(), 4096);
+        assert_eq!(UserFlags::SPAMMER.bits(), 1_048_576);
+        let f: UserFlags = serde_json::from_str("1052672").unwrap();
+        assert_eq!(f.names(), ["SYSTEM", "SPAMMER"]);
     }
 
     #[test]
     fn unknown_bits_are_kept() {
-        let raw = (1u64 << 50) | (1 << 20) | 1;
+        let raw = (1u64 << 50) | (1 << 21) | 1;
         let f: UserFlags = serde_json::from_str(&raw.to_string()).unwrap();
         assert_eq!(f.names(), ["STAFF"]);
-        assert_eq!(f.unknown_bits(), (1 << 50) | (1 << 20));
+        assert_eq!(f.unknown_bits(), (1 << 50) | (1 << 21));
         assert_eq!(serde_json::to_string(&f).unwrap(), raw.to_string());
         let s: UserFlags = serde_json::from_str("\"64\"").unwrap();
         assert_eq!(s, UserFlags::HYPESQUAD_ONLINE_HOUSE_1);

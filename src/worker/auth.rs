@@ -242,6 +242,9 @@ impl DiscordAuth {
             let _ = r.headers().set("allow", route.methods().allow());
             return r;
         }
+        if *method == Method::Head && route == "/auth/callback" {
+            return head_callback();
+        }
         let ctx = Ctx {
             auth: self,
             trace: trace.clone(),
@@ -288,6 +291,18 @@ impl DiscordAuth {
             Err(e) => Err(e.response()),
         }
     }
+}
+
+/// `HEAD /auth/callback`: 204, no body, no cookie, nothing read or written. Link scanners and
+/// prefetchers (mail and chat previews) send HEAD to URLs they see; only the browser's GET may
+/// complete a login, or a scanner could spend the one-time code (and its state cookie would
+/// be missing anyway). 204 rather than the GET's 302: the GET's answer exists only by
+/// exchanging the code, and a HEAD must not (RFC 9110 §9.3.2 lets a server omit what only the
+/// real request would determine). `no-store` keeps caches from answering the GET with it.
+fn head_callback() -> Response {
+    let headers = worker::Headers::new();
+    let _ = headers.set("cache-control", "no-store");
+    respond::empty(204, headers)
 }
 
 /// What a route needs: the configured auth, the request's trace, and the time it started.

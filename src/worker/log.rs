@@ -2,6 +2,13 @@
 //! and rate-limit bucket when Discord was called. It never holds a token, a secret, a cookie
 //! value or a query string. Read them with `wrangler tail` or Workers Logs.
 //! <https://developers.cloudflare.com/workers/observability/logs/workers-logs/>
+//!
+//! Discord bans an IP that makes 10,000 invalid requests in 10 minutes: every 401, 403 and
+//! 429, except 429s with `X-RateLimit-Scope: shared` (a per-resource limit, "not counted
+//! against you"). A 429's line names its scope (`discord_scope`: `user`, `global` or
+//! `shared`), and `discord_invalid_requests` counts this request's answers that count toward
+//! the ban, so an operator can sum them across lines.
+//! <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>
 
 use serde::Serialize;
 use std::cell::RefCell;
@@ -19,9 +26,28 @@ struct Line {
     discord_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     discord_bucket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discord_scope: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    discord_invalid_requests: u32,
     discord_calls: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Whether an answer from Discord counts toward its invalid-request limit: 401, 403, and 429
+/// unless its `X-RateLimit-Scope` is `shared`.
+/// <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>
+pub fn counts_as_invalid(status: u16, scope: Option<&str>) -> bool {
+    match status {
+        401 | 403 => true,
+        429 => !scope.is_some_and(|s| s.eq_ignore_ascii_case("shared")),
+        _ => false,
+    }
 }
 
 /// What one request did, filled in as it runs; shared with the calls it makes.
@@ -53,6 +79,19 @@ impl Trace {
             l.discord_route = Some(route.chars().take(120).collect());
             l.discord_status = status;
             l.discord_bucket = bucket.map(|b| b.chars().take(64).collect());
+        }
+    }
+
+    /// Records what an answer from Discord means for its invalid-request limit: the
+    /// `X-RateLimit-Scope` of a 429, and whether it counts toward the ban.
+    pub fn discord_limits(&self, status: u16, scope: Option<&str>) {
+        if let Ok(mut l) = self.0.try_borrow_mut() {
+            if status == 429 {
+                l.discord_scope = scope.map(|s| s.chars().take(16).collect());
+            }
+            if counts_as_invalid(status, scope) {
+                l.discord_invalid_requests += 1;
+            }
         }
     }
 

@@ -502,3 +502,22 @@ mod session {
         assert!(none.is_empty());
     }
 }
+
+mod log {
+    use crate::worker::log::counts_as_invalid;
+
+    #[test]
+    fn shared_429s_do_not_count_toward_the_invalid_request_ban() {
+        // https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans
+        assert!(counts_as_invalid(401, None));
+        assert!(counts_as_invalid(403, None));
+        assert!(counts_as_invalid(429, Some("user")));
+        assert!(counts_as_invalid(429, Some("global")));
+        assert!(counts_as_invalid(429, None));
+        assert!(!counts_as_invalid(429, Some("shared")));
+        assert!(!counts_as_invalid(429, Some("Shared")));
+        for ok in [200, 201, 204, 400, 404, 500, 502] {
+            assert!(!counts_as_invalid(ok, None), "{ok}");
+        }
+    }
+}

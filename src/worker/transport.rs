@@ -180,7 +180,10 @@ pub async fn fetch(
         None => req.route.as_str(),
     };
     match &outcome {
-        Ok(resp) => trace.discord(route, Some(resp.status), resp.header("x-ratelimit-bucket")),
+        Ok(resp) => {
+            trace.discord(route, Some(resp.status), resp.header("x-ratelimit-bucket"));
+            trace.discord_limits(resp.status, resp.header("x-ratelimit-scope"));
+        }
         Err(_) => trace.discord(route, None, None),
     }
     outcome

@@ -5,6 +5,22 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
+async fn authorize_url_sends_prompt_none_with_bot_as_asked() {
+    // Discord accepts prompt=none with the passthrough scopes (bot, webhook.incoming) and
+    // shows consent for them anyway: the URL is built, not refused (DESIGN §11).
+    let c = client("memory");
+    let url =
+        await_ok(c.authorize_url(Some(js(r#"{"scopes":["identify","bot"],"prompt":"none"}"#))))
+            .await
+            .as_string()
+            .unwrap();
+    let q = query_object(&url);
+    assert_eq!(get_str(&q, "prompt").as_deref(), Some("none"));
+    let scope = get_str(&q, "scope").unwrap();
+    assert!(scope.split(' ').any(|x| x == "bot"), "{scope}");
+}
+
+#[wasm_bindgen_test]
 async fn authorize_url_carries_every_parameter_and_keeps_state_in_session_storage() {
     let c = client("memory");
     let url = await_ok(c.authorize_url(Some(js(

@@ -28,6 +28,17 @@ test("logs in through the consent page: user card, servers, connections; survive
   const avatar = await card.locator(".user-avatar").getAttribute("src");
   assert.match(avatar, /\/cdn\/avatars\/1150000000000000001\/a_1269e74af4df7417b13759eae50c83dc\.gif\?size=128$/);
   assert.ok(await card.locator(".user-avatar").evaluate((img) => img.naturalWidth > 0), "the avatar loaded");
+  // Discord's 2025–26 profile: the avatar decoration over the avatar, the server tag and badge.
+  const loaded = (img) => img.complete
+    ? img.naturalWidth > 0
+    : new Promise((r) => { img.onload = () => r(img.naturalWidth > 0); img.onerror = () => r(false); });
+  const decoration = card.locator(".user-decoration");
+  assert.match(await decoration.getAttribute("src"), /\/cdn\/avatar-decoration-presets\/a_fed43ab12698df65902ba06727e20c0e\.png\?size=128$/);
+  assert.ok(await decoration.evaluate(loaded), "the decoration loaded");
+  assert.equal(await card.locator(".server-tag-text").textContent(), "EMU");
+  const tagBadge = card.locator(".server-tag-badge");
+  assert.match(await tagBadge.getAttribute("src"), new RegExp(`/cdn/guild-tag-badges/${IDS.ownedGuild}/7d1734ae5a615e82bc7a4033b98fade8\\.png\\?size=32$`));
+  assert.ok(await tagBadge.evaluate(loaded), "the tag badge loaded");
 
   await waitSettled(page, "server");
   const guilds = page.locator(`${panel} .guild`);

@@ -3,7 +3,8 @@
 // the assertions below fail to compile if a signature loosens to `any`.
 import init, {
   DiscordOAuthClient, DiscordSession, avatarUrl, bannerUrl, guildIconUrl, snowflakeTimestamp,
-  hasPermission, userFlags, activityLogin,
+  hasPermission, userFlags, activityLogin, avatarDecorationUrl, guildTagBadgeUrl, displayName, mention,
+  isAvatarAnimated, memberAvatarUrl, memberDisplayAvatarUrl, accentColorHex, isConnectionVisible,
 } from "discord-oauth-wasm";
 import type {
   TokenSet, User, Guild, Member, Connection, AuthorizationInfo, DiscordOAuthError,
@@ -94,6 +95,24 @@ async function main(): Promise<void> {
   const flags: UserFlagName[] = userFlags(user.public_flags ?? 0);
   void avatar; void banner; void icon; void created; void admin; void flags;
 
+  // Discord's 2025–26 user surface and the model helpers.
+  const deco: string | null = avatarDecorationUrl(user, { size: 128 });
+  const badge: string | null = guildTagBadgeUrl(user, { size: 16, format: "webp" });
+  const tag: string | null | undefined = user.primary_guild?.tag;
+  const shown: boolean | null | undefined = user.primary_guild?.identity_enabled;
+  const palette: string | undefined = user.collectibles?.nameplate?.palette;
+  const skuId: string | null | undefined = user.avatar_decoration_data?.sku_id;
+  const shownName: string = displayName(sm);
+  const at: string = mention(user);
+  const animated: boolean = isAvatarAnimated(user.avatar);
+  const gAvatar: string | null = memberAvatarUrl("1", sm, { size: 64 });
+  const dAvatar: string | null = memberDisplayAvatarUrl("1", sm);
+  const hex: string | null = accentColorHex(user);
+  const visible: boolean = isConnectionVisible(sc[0]);
+  const connName: string | null = sc[0].name;
+  void deco; void badge; void tag; void shown; void palette; void skuId; void shownName;
+  void at; void animated; void gAvatar; void dAvatar; void hex; void visible; void connName;
+
   try {
     await client.fetchUser();
   } catch (e) {
@@ -139,3 +158,5 @@ new DiscordOAuthClient({ clientId: "1", redirectUri: "x", scopes: ["idenitfy"] }
 hasPermission("8", "FLY");
 // @ts-expect-error scopes are required
 activityLogin({ clientId: "1", commands: {} as ActivitySdk["commands"] }, {});
+// @ts-expect-error a connection's name may be null
+const _connName: string = ({} as Connection).name;

@@ -131,7 +131,7 @@ fn connections() {
     );
     let body = format!("[{CONNECTION_EXAMPLE}]");
     let list = process_current_user_connections::<SerdeJson>(&ok(200, &body)).unwrap();
-    assert_eq!(list[0].name, "octocat");
+    assert_eq!(list[0].name.as_deref(), Some("octocat"));
     assert!(
         process_current_user_connections::<SerdeJson>(&ok(200, "[]"))
             .unwrap()

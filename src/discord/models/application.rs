@@ -1,9 +1,12 @@
 //! The (partial) application object of `/oauth2/@me` and `/oauth2/applications/@me`.
 //! <https://discord.com/developers/docs/resources/application#application-object>
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::user::User;
+use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::Snowflake;
 
 /// An application. `GET /oauth2/@me` returns a partial one; `GET /oauth2/applications/@me`
@@ -57,16 +60,30 @@ pub struct Application {
     /// Rich presence invite cover image hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
-    /// Public application flags (a bit set).
+    /// Legacy public application flags (a bit set that stops at bit 30; see `flags_new`).
     /// <https://discord.com/developers/docs/resources/application#application-object-application-flags>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<u64>,
+    /// Every public flag bit, as a decimal string: "new flag bits beyond bit 30 will only
+    /// appear in `flags_new`". Read it with [`Application::flag_bits`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags_new: Option<String>,
+    /// The application type: `4` (guild role subscriptions) or `null`. In Discord's OpenAPI
+    /// description, not in the prose docs.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<u32>,
+    /// Activity participant limit, `null` when none. In the OpenAPI description only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_participants: Option<i64>,
     /// Approximate number of guilds the app is in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approximate_guild_count: Option<u64>,
     /// Approximate number of user installs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approximate_user_install_count: Option<u64>,
+    /// Approximate number of users with an OAuth2 authorization for the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximate_user_authorization_count: Option<u64>,
     /// Registered OAuth2 redirect URIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
@@ -82,4 +99,54 @@ pub struct Application {
     /// The default custom authorization URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_install_url: Option<String>,
+    /// The default in-app authorization link's settings, if enabled.
+    /// <https://discord.com/developers/docs/resources/application#install-params-object>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_params: Option<InstallParams>,
+    /// Default scopes and permissions per installation context, keyed by integration type
+    /// (`"0"` guild install, `"1"` user install).
+    /// <https://discord.com/developers/docs/resources/application#application-object-application-integration-type-configuration-object>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_types_config: Option<BTreeMap<String, IntegrationTypeConfig>>,
+    /// Where Discord sends the app's Webhook Events (`?string`).
+    /// <https://discord.com/developers/docs/events/webhook-events>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_webhooks_url: Option<String>,
+    /// Webhook Events: `1` disabled, `2` enabled, `3` disabled by Discord.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_webhooks_status: Option<u8>,
+    /// The Webhook Event types the app subscribes to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_webhooks_types: Option<Vec<String>>,
+}
+
+impl Application {
+    /// Every public flag bit: `flags_new` when Discord sent it (it holds the bits beyond 30),
+    /// else the legacy `flags`.
+    pub fn flag_bits(&self) -> Option<u64> {
+        self.flags_new
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .or(self.flags)
+    }
+}
+
+/// The scopes and bot permissions of an app's default authorization link.
+/// <https://discord.com/developers/docs/resources/application#install-params-object>
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallParams {
+    /// Scopes to add the app with (kept as strings: an install link may name scopes this
+    /// crate does not know yet).
+    pub scopes: Vec<String>,
+    /// Permissions for the bot role (a decimal string on the wire).
+    pub permissions: Permissions,
+}
+
+/// One installation context's defaults.
+/// <https://discord.com/developers/docs/resources/application#application-object-application-integration-type-configuration-object>
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationTypeConfig {
+    /// The default in-app authorization link of this context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth2_install_params: Option<InstallParams>,
 }

@@ -12,8 +12,10 @@ use crate::discord::snowflake::Snowflake;
 pub struct Connection {
     /// The id of the account on the other service (not a snowflake: the service's own id).
     pub id: String,
-    /// The username on the other service.
-    pub name: String,
+    /// The username on the other service. The prose docs say `string`; Discord's OpenAPI
+    /// description allows `null`, so `null` (and a missing field) read as `None`.
+    #[serde(default)]
+    pub name: Option<String>,
     /// The service, e.g. `github`, `steam`, `twitch`; kept as a string since Discord adds
     /// services. <https://discord.com/developers/docs/resources/user#connection-object-services>
     #[serde(rename = "type")]
@@ -34,6 +36,14 @@ pub struct Connection {
     pub two_way_link: bool,
     /// Who can see the connection.
     pub visibility: ConnectionVisibility,
+}
+
+impl Connection {
+    /// Whether everyone can see the connection on the user's profile (visibility 1), the JS
+    /// `isConnectionVisible`.
+    pub fn is_visible(&self) -> bool {
+        self.visibility == ConnectionVisibility::Everyone
+    }
 }
 
 int_enum! {
@@ -104,6 +114,7 @@ pub struct Integration {
 pub struct IntegrationAccount {
     /// The account id on the other service (a string, not a snowflake).
     pub id: String,
-    /// The account name.
-    pub name: String,
+    /// The account name; `null` allowed by Discord's OpenAPI description.
+    #[serde(default)]
+    pub name: Option<String>,
 }

@@ -1,6 +1,8 @@
 //! The partial guild of `GET /users/@me/guilds`.
 //! <https://discord.com/developers/docs/resources/user#get-current-user-guilds>
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::discord::permissions::Permissions;
@@ -54,5 +56,12 @@ impl Guild {
     /// Guild creation time, Unix milliseconds (from the id).
     pub fn created_at_ms(&self) -> u64 {
         self.id.timestamp_ms()
+    }
+}
+
+/// The guild's name.
+impl fmt::Display for Guild {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::user::{AvatarDecorationData, User};
+use super::user::{AvatarDecorationData, User, display_name_of};
 use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::{Snowflake, U64Visitor};
 
@@ -53,6 +53,20 @@ pub struct Member {
 }
 
 impl Member {
+    /// The name to show in the guild: `nick`, else the user's `global_name`, else `username`
+    /// (the JS `displayName`); empty when the member carries neither nick nor user.
+    pub fn display_name(&self) -> &str {
+        match &self.user {
+            Some(u) => display_name_of(self.nick.as_deref(), u.global_name.as_deref(), &u.username),
+            None => self.nick.as_deref().unwrap_or_default(),
+        }
+    }
+
+    /// `<@id>` (the JS `mention`); `None` when the member carries no user.
+    pub fn mention(&self) -> Option<String> {
+        self.user.as_ref().map(User::mention)
+    }
+
     /// Whether the member has the role.
     pub fn has_role(&self, role: Snowflake) -> bool {
         self.roles.contains(&role)

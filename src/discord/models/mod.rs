@@ -73,7 +73,7 @@ pub mod role_connection;
 pub mod user;
 pub mod webhook;
 
-pub use application::Application;
+pub use application::{Application, InstallParams, IntegrationTypeConfig};
 pub use authorization::AuthorizationInfo;
 pub use connection::{Connection, ConnectionVisibility, Integration, IntegrationAccount};
 pub use guild::Guild;
@@ -81,8 +81,13 @@ pub use member::{Member, MemberFlags};
 pub use role_connection::{
     ApplicationRoleConnection, ApplicationRoleConnectionMetadata, RoleConnectionMetadataType,
 };
-pub use user::{AvatarDecorationData, PremiumType, User};
+pub use user::{
+    AvatarDecorationData, Collectibles, Nameplate, PremiumType, PrimaryGuild, User, color_hex,
+    display_name_of, mention_of,
+};
 pub use webhook::{Webhook, WebhookToken, WebhookType, WebhookUrl};
 
+#[cfg(test)]
+mod surface_tests;
 #[cfg(test)]
 pub(crate) mod tests;

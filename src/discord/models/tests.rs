@@ -5,10 +5,13 @@ use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::Snowflake;
 use crate::discord::user_flags::UserFlags;
 
+/// Discord's example user, as the docs show it since the May 2026 `identify.premium` change
+/// (collectibles and primary guild included).
 /// <https://discord.com/developers/docs/resources/user#user-object-example-user>
 pub(crate) const USER_EXAMPLE: &str = r#"{
   "id": "80351110224678912",
   "username": "Nelly",
+  "global_name": null,
   "discriminator": "1337",
   "avatar": "8342729096ea3675442027381ff50dfe",
   "verified": true,
@@ -16,11 +19,25 @@ pub(crate) const USER_EXAMPLE: &str = r#"{
   "flags": 64,
   "banner": "06c16474723fe537c283b8efa61a30c8",
   "accent_color": 16711680,
-  "premium_type": 1,
+  "premium_type": 0,
   "public_flags": 64,
   "avatar_decoration_data": {
     "sku_id": "1144058844004233369",
     "asset": "a_fed43ab12698df65902ba06727e20c0e"
+  },
+  "collectibles": {
+    "nameplate": {
+      "sku_id": "2247558840304243311",
+      "asset": "nameplates/nameplates/twilight/",
+      "label": "",
+      "palette": "cobalt"
+    }
+  },
+  "primary_guild": {
+    "identity_guild_id": "1234647491267808778",
+    "identity_enabled": true,
+    "tag": "DISC",
+    "badge": "7d1734ae5a615e82bc7a4033b98fade8"
   }
 }"#;
 
@@ -143,10 +160,10 @@ fn user_example() {
     assert_eq!(user.tag(), "Nelly#1337");
     assert!(!user.is_migrated());
     assert_eq!(user.flags, Some(UserFlags::HYPESQUAD_ONLINE_HOUSE_1));
-    assert_eq!(user.premium_type, Some(PremiumType::NitroClassic));
+    assert_eq!(user.premium_type, Some(PremiumType::None));
     assert_eq!(user.accent_color, Some(0xFF0000));
     let deco = user.avatar_decoration_data.as_ref().unwrap();
-    assert_eq!(deco.sku_id, Snowflake(1_144_058_844_004_233_369));
+    assert_eq!(deco.sku_id, Some(Snowflake(1_144_058_844_004_233_369)));
     roundtrip(&user);
     let json = serde_json::to_value(&user).unwrap();
     assert_eq!(json["id"], "80351110224678912");
@@ -232,7 +249,10 @@ fn connection_example() {
     assert_eq!(c.visibility, ConnectionVisibility::Everyone);
     let integration = &c.integrations.as_ref().unwrap()[0];
     assert_eq!(integration.kind.as_deref(), Some("twitch"));
-    assert_eq!(integration.account.as_ref().unwrap().name, "octo");
+    assert_eq!(
+        integration.account.as_ref().unwrap().name.as_deref(),
+        Some("octo")
+    );
     roundtrip(&c);
     let json = serde_json::to_value(&c).unwrap();
     assert_eq!(json["type"], "github");
@@ -442,12 +462,13 @@ proptest::proptest! {
 
     #[test]
     fn user_roundtrips(id: u64, flags: u64, name in "[a-z0-9_.]{2,32}", global in proptest::option::of("\\PC{1,32}")) {
+        let primary_guild = Some(PrimaryGuild { tag: global.clone(), ..PrimaryGuild::default() });
         let user = User {
             id: Snowflake(id), username: name, discriminator: "0".into(), global_name: global,
             avatar: None, bot: None, system: None, mfa_enabled: Some(true), banner: None,
             accent_color: None, locale: Some("en-US".into()), verified: None, email: None,
             flags: Some(UserFlags::from_bits_retain(flags)), premium_type: Some(PremiumType::Unknown(9)),
-            public_flags: None, avatar_decoration_data: None,
+            public_flags: None, avatar_decoration_data: None, collectibles: None, primary_guild,
         };
         let json = serde_json::to_string(&user).unwrap();
         proptest::prop_assert_eq!(serde_json::from_str::<User>(&json).unwrap(), user);
