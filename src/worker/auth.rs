@@ -8,7 +8,8 @@ use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::session::Session;
 use super::store::RawKv;
-use super::{routes_api, routes_auth, store};
+use super::user_index::UserIndex;
+use super::{routes_api, routes_auth, routes_events, store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -111,6 +112,7 @@ pub(crate) fn lookup(segments: &[&str]) -> Option<&'static str> {
         ["auth", "callback"] => "/auth/callback",
         ["auth", "session"] => "/auth/session",
         ["auth", "logout"] => "/auth/logout",
+        ["auth", "events"] => "/auth/events",
         ["api", "users", "@me"] => "/api/users/@me",
         ["api", "users", "@me", "guilds"] => "/api/users/@me/guilds",
         ["api", "users", "@me", "connections"] => "/api/users/@me/connections",
@@ -123,7 +125,7 @@ pub(crate) fn lookup(segments: &[&str]) -> Option<&'static str> {
 
 /// Whether a route takes POST (every other route takes GET and HEAD).
 pub(crate) fn is_post(route: &str) -> bool {
-    route == "/auth/logout" || route == "/api/guilds/{id}/join"
+    route == "/auth/logout" || route == "/api/guilds/{id}/join" || route == "/auth/events"
 }
 
 /// The request's origin, from its URL (never from `Host`).
@@ -227,6 +229,7 @@ impl DiscordAuth {
                 .await
                 .map(|body| respond::json_text(200, body)),
             "/auth/logout" => routes_auth::logout(&ctx, req).await,
+            "/auth/events" => routes_events::events(&ctx, req).await,
             "/api/guilds/{id}/join" => {
                 let guild = segments.get(2).copied().unwrap_or_default();
                 routes_api::join(&ctx, req, guild).await
@@ -249,6 +252,16 @@ impl DiscordAuth {
             return Ok(None);
         };
         store::load(&self.kv_raw, &self.settings, &id, now_ms()).await
+    }
+
+    /// Ends every session of a Discord user (the per-user index, DESIGN.md §9–§10): what a
+    /// deauthorization does, for a host Worker's own reasons (a ban, an account deletion).
+    /// Deletes from KV only, no call to Discord; the number of sessions ended. KV mode is
+    /// best effort: see [`UserIndex`] for the window.
+    pub async fn end_user_sessions(&self, user_id: &str) -> Result<usize, ApiError> {
+        UserIndex::new(&self.kv, &self.settings.keys)
+            .end_all(user_id, now_ms())
+            .await
     }
 
     /// The session, or the 401 `unauthorized` response to send instead: the

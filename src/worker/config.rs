@@ -5,6 +5,7 @@
 //! redacting newtypes the moment they are read.
 
 use super::crypto::Keys;
+use super::events::{PUBLIC_KEY_VAR, PublicKey};
 use super::validate;
 use crate::discord::config::{ApiConfig, DEFAULT_API_BASE, DEFAULT_AUTHORIZE_URL};
 use crate::discord::scope::Scopes;
@@ -58,6 +59,10 @@ pub struct Settings {
     /// `GUILDS_CACHE_SECONDS` (default 0, off): how long an isolate reuses a session's guild
     /// list, at most [`MAX_GUILDS_CACHE`].
     pub guilds_cache_secs: u64,
+    /// `DISCORD_PUBLIC_KEY`, for `POST /auth/events` only: a missing or malformed key is kept
+    /// as its error, which that route answers (500 `config_error`) while every other route
+    /// works.
+    pub public_key: Result<PublicKey, ConfigError>,
 }
 
 fn http_url(name: &str, v: &str) -> Result<String, ConfigError> {
@@ -162,6 +167,7 @@ impl Settings {
                 .ok_or_else(|| ConfigError("UPSTREAM_TIMEOUT_MS must be 100 to 60000".into()))?,
             None => 10_000,
         };
+        let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         Ok(Settings {
             client_id,
             client_secret,
@@ -175,6 +181,7 @@ impl Settings {
             join_allowlist,
             guilds_cache_secs,
             upstream_timeout_ms,
+            public_key,
         })
     }
 }

@@ -19,7 +19,7 @@
 //! };
 //! ```
 //!
-//! Pure modules (`config`, `cookies`, `crypto`, `session`, `validate`) hold no Worker types and
+//! Pure modules (`config`, `cookies`, `crypto`, `events`, `session`, `validate`) hold no Worker types and
 //! are unit-tested natively.
 
 mod auth;
@@ -28,6 +28,7 @@ mod client;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
+pub mod events;
 /// The deployable Worker's `fetch` export; off in library use, where the host Worker
 /// has its own entry point.
 #[cfg(feature = "worker-entry")]
@@ -40,11 +41,15 @@ mod refresh;
 pub mod respond;
 mod routes_api;
 mod routes_auth;
+mod routes_events;
 pub mod session;
 mod store;
 mod transport;
+pub mod user_index;
 pub mod validate;
 
+#[cfg(test)]
+mod events_tests;
 #[cfg(test)]
 mod tests;
 
@@ -52,4 +57,5 @@ pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
 pub use respond::ApiError;
 pub use session::Session;
+pub use user_index::UserIndex;
 pub use transport::{TransportError, UPSTREAM_TIMEOUT};

@@ -64,6 +64,7 @@ pub(crate) async fn current(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Session, 
 /// Ends a session Discord no longer honours: deleted from KV, cookie cleared, 401.
 async fn revoked(ctx: &Ctx<'_>, session: &Session) -> ApiError {
     let _ = store::delete(&ctx.auth.kv, &session.kv_key).await;
+    super::user_index::unindex(ctx, session).await;
     forget_cache(&session.kv_key);
     ApiError::new(
         401,

@@ -156,6 +156,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         tokens: grant.tokens.clone(),
     };
     store::save(&ctx.auth.kv, settings, &mut session, grant.tokens, ctx.now).await?;
+    super::user_index::index_new(ctx, &session).await;
     Ok(respond::redirect(
         &validate::location(&state.return_to),
         &[
@@ -221,6 +222,7 @@ pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     {
         revoke(ctx, &s.tokens).await;
         store::delete(&ctx.auth.kv, &s.kv_key).await?;
+        super::user_index::unindex(ctx, &s).await;
         super::routes_api::forget_cache(&s.kv_key);
     }
     let headers = Headers::new();
