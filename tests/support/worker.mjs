@@ -137,12 +137,15 @@ export async function login(mf, { query = "", user_id } = {}) {
   return { session, res, callback, state, cookies: { [SESSION_COOKIE]: session } };
 }
 
-/** Every KV entry: [{ name, value }]. */
-export async function kvEntries(mf, binding = "SESSIONS") {
+/** Every KV entry: [{ name, value }] (sessions, and the per-user index entries `user:…`). */
+export async function kvEntries(mf, binding = "SESSIONS", prefix = undefined) {
   const kv = await mf.getKVNamespace(binding);
-  const { keys } = await kv.list();
+  const { keys } = await kv.list(prefix ? { prefix } : {});
   return Promise.all(keys.map(async ({ name }) => ({ name, value: await kv.get(name) })));
 }
+
+/** The session entries only (`session:…`), without the per-user index. */
+export const sessionEntries = (mf) => kvEntries(mf, "SESSIONS", "session:");
 
 /** Reads the JSON error body and checks its shape. */
 export async function errorBody(res) {
