@@ -221,7 +221,10 @@ async fn deauthorize(State(emu): State<Shared>, req: Request) -> Response {
     let v = tri!(json_body(req).await);
     let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
     let (Some(client_id), Some(user_id)) = (field("client_id"), field("user_id")) else {
-        return control_error("invalid_request", "\"client_id\" and \"user_id\" are required");
+        return control_error(
+            "invalid_request",
+            "\"client_id\" and \"user_id\" are required",
+        );
     };
     let (app, user, revoked) = {
         let mut st = emu.lock();

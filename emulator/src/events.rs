@@ -225,9 +225,10 @@ pub async fn deliver(
         "event {} → {} {}",
         delivery.event_type,
         delivery.url,
-        delivery
-            .status
-            .map_or_else(|| delivery.error.clone().unwrap_or_default(), |s| s.to_string())
+        delivery.status.map_or_else(
+            || delivery.error.clone().unwrap_or_default(),
+            |s| s.to_string()
+        )
     ));
     let mut st = emu.lock();
     st.deliveries.push(delivery.clone());
@@ -270,7 +271,11 @@ mod tests {
     fn urls_split_into_address_host_and_target() {
         assert_eq!(
             split_url("http://127.0.0.1:8787/auth/events"),
-            Some(("127.0.0.1:8787".into(), "127.0.0.1:8787".into(), "/auth/events".into()))
+            Some((
+                "127.0.0.1:8787".into(),
+                "127.0.0.1:8787".into(),
+                "/auth/events".into()
+            ))
         );
         assert_eq!(
             split_url("http://localhost"),

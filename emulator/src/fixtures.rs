@@ -383,8 +383,7 @@ fn member(nick: &str, roles: &[&str], joined_at: &str) -> Value {
 impl Fixtures {
     /// Parses and validates a fixtures file.
     pub fn from_json(text: &str) -> Result<Fixtures, String> {
-        let mut f: Fixtures =
-            serde_json::from_str(text).map_err(|e| format!("fixtures: {e}"))?;
+        let mut f: Fixtures = serde_json::from_str(text).map_err(|e| format!("fixtures: {e}"))?;
         f.validate()?;
         f.fill_verify_keys();
         Ok(f)

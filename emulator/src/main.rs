@@ -248,7 +248,10 @@ mod tests {
         assert_eq!(a.fixtures.as_deref(), Some("f.json"));
         assert!(a.quiet);
         let a = run_args(&["--events-url", "http://127.0.0.1:8787/auth/events"]);
-        assert_eq!(a.events_url.as_deref(), Some("http://127.0.0.1:8787/auth/events"));
+        assert_eq!(
+            a.events_url.as_deref(),
+            Some("http://127.0.0.1:8787/auth/events")
+        );
         assert!(parse(vec!["--events-url".into(), "https://x.example/".into()]).is_err());
         assert!(parse(vec!["--port".into(), "x".into()]).is_err());
         assert!(parse(vec!["--port".into()]).is_err());

@@ -104,7 +104,10 @@ fn the_signer_matches_rfc8032_test_1() {
     let app = &f.applications[0];
     assert_eq!(app.verify_key.as_deref(), Some(RFC_PUBLIC));
     // TEST 1 signs the empty message: an empty timestamp and an empty body.
-    assert_eq!(events::sign(&events::signing_key(app), "", b""), RFC_SIGNATURE);
+    assert_eq!(
+        events::sign(&events::signing_key(app), "", b""),
+        RFC_SIGNATURE
+    );
 }
 
 #[test]
@@ -121,7 +124,11 @@ fn keys_are_deterministic_per_application_and_checked() {
     // A verify_key that is not the public half of the key is refused.
     let mut bad = serde_json::to_value(&a).unwrap();
     bad["applications"][0]["verify_key"] = json!(RFC_PUBLIC);
-    assert!(Fixtures::from_json(&bad.to_string()).unwrap_err().contains("verify_key"));
+    assert!(
+        Fixtures::from_json(&bad.to_string())
+            .unwrap_err()
+            .contains("verify_key")
+    );
     let mut bad = serde_json::to_value(&a).unwrap();
     bad["applications"][0]["events_private_key"] = json!("00");
     assert!(Fixtures::from_json(&bad.to_string()).is_err());
@@ -161,13 +168,19 @@ async fn deauthorize_revokes_every_grant_and_sends_a_signed_event() {
     assert_eq!(out["revoked"], 2);
     assert_eq!(out["event"]["status"], 204);
     assert_eq!(out["event"]["event_type"], "APPLICATION_DEAUTHORIZED");
-    assert_eq!(emu.counters().await["revocations"].as_u64().unwrap(), before + 2);
+    assert_eq!(
+        emu.counters().await["revocations"].as_u64().unwrap(),
+        before + 2
+    );
 
     // Both of the user's grants are gone; another user's is not.
     for t in [&a, &b] {
         assert_eq!(emu.bearer_get("/api/v10/users/@me", t).await.status(), 401);
     }
-    assert_eq!(emu.bearer_get("/api/v10/users/@me", &other).await.status(), 200);
+    assert_eq!(
+        emu.bearer_get("/api/v10/users/@me", &other).await.status(),
+        200
+    );
 
     let received = got.lock().unwrap().clone();
     assert_eq!(received.len(), 1);
@@ -218,7 +231,11 @@ async fn approving_applications_commands_sends_application_authorized() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(got.lock().unwrap().len(), 2, "exactly the two installs sent an event");
+    assert_eq!(
+        got.lock().unwrap().len(),
+        2,
+        "exactly the two installs sent an event"
+    );
     let mut by_type: Vec<Value> = received
         .iter()
         .map(|(h, b)| check_signed(h, b, "APPLICATION_AUTHORIZED"))

@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         let sig = sig.as_deref().unwrap_or_default().trim();
         assert_eq!(sig.len(), 128);
         assert!(sig.bytes().all(|b| b.is_ascii_hexdigit()));
-        let at: u64 = h.timestamp.parse().expect("an accepted timestamp is decimal");
+        let at: u64 = h
+            .timestamp
+            .parse()
+            .expect("an accepted timestamp is decimal");
         assert!(at.abs_diff(NOW) <= MAX_CLOCK_SKEW_SECS);
         let m = h.message(body);
         assert_eq!(&m[..h.timestamp.len()], h.timestamp.as_bytes());

@@ -127,7 +127,10 @@ impl Keys {
     /// The KV key of a session id: `session:` and the hex HMAC-SHA256 of the id, so the key is
     /// never the cookie value and cannot be turned back into it.
     pub fn kv_key(&self, session_id: &str) -> String {
-        hex_key("session:", &hmac_with(&self.kv_key, &[session_id.as_bytes()]))
+        hex_key(
+            "session:",
+            &hmac_with(&self.kv_key, &[session_id.as_bytes()]),
+        )
     }
 
     /// The KV key of a user's session index: `user:` and the hex HMAC-SHA256 of

@@ -27,7 +27,10 @@ mod events {
         }
         let short = "c8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3";
         let e = PublicKey::parse(Some(short)).unwrap_err();
-        assert!(e.0.contains("64 hex characters") && !e.0.contains(short), "{e}");
+        assert!(
+            e.0.contains("64 hex characters") && !e.0.contains(short),
+            "{e}"
+        );
         let bad = "z8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3c8";
         assert!(PublicKey::parse(Some(bad)).is_err());
         let good = " D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A\n";
@@ -43,7 +46,10 @@ mod events {
         assert_eq!(h.signature[42], 0xaa); // upper-case hex accepted
         assert_eq!(h.timestamp, "1700000000");
         // Discord signs the timestamp's text followed by the raw body, byte for byte.
-        assert_eq!(h.message(br#"{"type":0}"#), br#"1700000000{"type":0}"#.to_vec());
+        assert_eq!(
+            h.message(br#"{"type":0}"#),
+            br#"1700000000{"type":0}"#.to_vec()
+        );
     }
 
     #[test]
@@ -52,8 +58,14 @@ mod events {
             SignedHeaders::parse(None, Some("1700000000"), NOW),
             Err(SignatureError::Missing)
         );
-        assert_eq!(SignedHeaders::parse(Some(SIG), None, NOW), Err(SignatureError::Missing));
-        assert_eq!(SignedHeaders::parse(None, None, NOW), Err(SignatureError::Missing));
+        assert_eq!(
+            SignedHeaders::parse(Some(SIG), None, NOW),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            SignedHeaders::parse(None, None, NOW),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]
@@ -66,7 +78,16 @@ mod events {
                 "{sig}"
             );
         }
-        for ts in ["", "+1700000000", "-1", "1700000000.5", "1.7e9", " 1700000000", "0x65", "9999999999999"] {
+        for ts in [
+            "",
+            "+1700000000",
+            "-1",
+            "1700000000.5",
+            "1.7e9",
+            " 1700000000",
+            "0x65",
+            "9999999999999",
+        ] {
             assert_eq!(
                 SignedHeaders::parse(Some(SIG), Some(ts), NOW),
                 Err(SignatureError::Malformed),
@@ -234,7 +255,13 @@ mod user_index {
 
     #[test]
     fn foreign_or_malformed_values_read_as_empty() {
-        for raw in ["", "{", "[]", r#"{"v":2,"s":[]}"#, r#"{"v":1,"s":[{"k":1}]}"#] {
+        for raw in [
+            "",
+            "{",
+            "[]",
+            r#"{"v":2,"s":[]}"#,
+            r#"{"v":1,"s":[{"k":1}]}"#,
+        ] {
             assert_eq!(IndexValue::parse(Some(raw)), IndexValue::default(), "{raw}");
         }
     }
@@ -254,7 +281,9 @@ mod public_key_setting {
             if k == "DISCORD_PUBLIC_KEY" {
                 return extra.map(str::to_owned);
             }
-            BASE.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            BASE.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
         })
         .expect("the other settings are valid")
     }
@@ -262,7 +291,12 @@ mod public_key_setting {
     #[test]
     fn a_missing_or_malformed_public_key_fails_only_its_own_setting() {
         let s = parse(None);
-        assert!(s.public_key.unwrap_err().0.contains("DISCORD_PUBLIC_KEY is not set"));
+        assert!(
+            s.public_key
+                .unwrap_err()
+                .0
+                .contains("DISCORD_PUBLIC_KEY is not set")
+        );
         assert!(parse(Some("nothex")).public_key.is_err());
         let key = "c8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3c8";
         assert_eq!(parse(Some(key)).public_key.unwrap().0[0], 0xc8);

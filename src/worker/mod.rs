@@ -28,11 +28,11 @@ mod client;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
-pub mod events;
 /// The deployable Worker's `fetch` export; off in library use, where the host Worker
 /// has its own entry point.
 #[cfg(feature = "worker-entry")]
 mod entry;
+pub mod events;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
@@ -57,5 +57,5 @@ pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
 pub use respond::ApiError;
 pub use session::Session;
-pub use user_index::UserIndex;
 pub use transport::{TransportError, UPSTREAM_TIMEOUT};
+pub use user_index::UserIndex;

@@ -62,9 +62,11 @@ fn ed25519() -> Object {
 /// The WebCrypto `CryptoKey` of `key`, imported once per isolate.
 async fn crypto_key(key: &PublicKey) -> Result<JsValue, ApiError> {
     let cached = KEY.with(|k| {
-        k.try_borrow()
-            .ok()
-            .and_then(|slot| slot.as_ref().filter(|(raw, _)| raw == &key.0).map(|(_, c)| c.clone()))
+        k.try_borrow().ok().and_then(|slot| {
+            slot.as_ref()
+                .filter(|(raw, _)| raw == &key.0)
+                .map(|(_, c)| c.clone())
+        })
     });
     if let Some(c) = cached {
         return Ok(c);
@@ -123,7 +125,11 @@ pub async fn events(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     let headers = req.headers();
     let signed = SignedHeaders::parse(
         headers.get("x-signature-ed25519").ok().flatten().as_deref(),
-        headers.get("x-signature-timestamp").ok().flatten().as_deref(),
+        headers
+            .get("x-signature-timestamp")
+            .ok()
+            .flatten()
+            .as_deref(),
         ctx.now / 1000,
     )
     .map_err(invalid_signature)?;
@@ -138,7 +144,8 @@ pub async fn events(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     if !verify(&crypto_key, &signed.signature, &signed.message(&body)).await {
         return Err(invalid_signature(SignatureError::Mismatch));
     }
-    let event = parse_event(&body).map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?;
+    let event =
+        parse_event(&body).map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?;
     match event {
         WebhookEvent::Ping => ctx.trace.event("PING"),
         WebhookEvent::Deauthorized { user_id } => {

@@ -90,7 +90,12 @@ impl IndexValue {
     /// The seconds KV should keep the index: until its last session expires (never under
     /// KV's minimum of 60).
     pub fn ttl_secs(&self, now_ms: u64) -> u64 {
-        let last = self.sessions.iter().map(|e| e.expires_at).max().unwrap_or(0);
+        let last = self
+            .sessions
+            .iter()
+            .map(|e| e.expires_at)
+            .max()
+            .unwrap_or(0);
         (last.saturating_sub(now_ms) / 1000).max(60)
     }
 }
