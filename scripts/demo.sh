@@ -76,9 +76,16 @@ else
         "$EMU/_emulator/applications/$app/redirect_uris"
     done
   done
+  # Webhook Events: the emulator signs with the application's (deterministic) key and POSTs to
+  # the Worker's /auth/events; POST $EMU/_emulator/deauthorize {client_id, user_id} then ends
+  # that user's sessions.
+  curl -sf -o /dev/null -H 'content-type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$DEMO_PORT/auth/events\"}" \
+    "$EMU/_emulator/applications/1100000000000000001/events_url"
+  PUBLIC_KEY=$("$CARGO_TARGET_DIR/debug/discord-emulator" --print-fixtures | grep -m1 '"verify_key"' | cut -d'"' -f4)
   VARS=(--var "DISCORD_API_BASE:$EMU/api/v10" --var "DISCORD_AUTHORIZE_URL:$EMU/oauth2/authorize"
         --var "DISCORD_CLIENT_SECRET:emulator-client-secret" --var "DISCORD_BOT_TOKEN:emulator-bot-token"
-        --var "JOIN_GUILD_ALLOWLIST:1160000000000000002")
+        --var "JOIN_GUILD_ALLOWLIST:1160000000000000002" --var "DISCORD_PUBLIC_KEY:$PUBLIC_KEY")
   BACKEND="discord-emulator at $EMU" EMU="$EMU" JOIN_ID=1160000000000000002 JOIN_NAME=Rustaceans \
     PUBLIC_ID=1100000000000000002 write_page_config
   echo "[demo] discord-emulator on $EMU (consent page, fixture users and guilds)"

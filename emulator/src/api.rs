@@ -278,7 +278,7 @@ pub fn partial_application(app: &AppFixture) -> Value {
         "id": app.id, "name": app.name, "icon": app.icon, "description": app.description,
         "summary": "", "type": null, "hook": true, "bot_public": app.bot_public,
         "bot_require_code_grant": false,
-        "verify_key": app.verify_key.clone().unwrap_or_else(|| "0".repeat(64)),
+        "verify_key": crate::events::verify_key(app),
         "flags": 0
     })
 }

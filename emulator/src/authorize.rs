@@ -251,6 +251,7 @@ pub fn decide(st: &mut EmuState, a: &Authz, user_id: &str, approve: bool) -> Str
             app.bot_guild_ids.push(g.clone());
         }
     }
+    queue_authorized(st, a, user_id, guild_id.as_deref());
     let permissions = a.permissions.clone().unwrap_or_else(|| "0".to_owned());
     match a.response_type.as_deref() {
         Some("token") => {
@@ -303,6 +304,34 @@ pub fn decide(st: &mut EmuState, a: &Authz, user_id: &str, approve: bool) -> Str
     }
 }
 
+/// Approving an authorization that includes `applications.commands` installs the app: Discord
+/// then sends `APPLICATION_AUTHORIZED` with `integration_type` (0: to a server, with `guild`;
+/// 1: to the user's account), `scopes` and `user`. Queued here, sent once the lock is released
+/// ([`crate::events::spawn_pending`]).
+/// <https://discord.com/developers/docs/events/webhook-events#application-authorized>
+fn queue_authorized(st: &mut EmuState, a: &Authz, user_id: &str, guild_id: Option<&str>) {
+    let Some(app) = st.app(&a.app.id).cloned() else {
+        return;
+    };
+    if !a.has("applications.commands") || app.events_url.is_none() {
+        return;
+    }
+    let user = st.user(user_id).map(crate::api::public_user);
+    let mut data = json!({
+        "integration_type": if guild_id.is_some() { 0 } else { 1 },
+        "scopes": a.scopes,
+        "user": user,
+    });
+    if let Some(g) = guild_id.and_then(|g| st.guild(g)) {
+        data["guild"] = g.clone();
+    }
+    st.outbox.push(crate::events::Pending {
+        app,
+        event_type: "APPLICATION_AUTHORIZED",
+        data,
+    });
+}
+
 /// Whether `prompt=none` may skip the page: the current user already granted these scopes.
 fn already_authorized(st: &EmuState, a: &Authz) -> bool {
     a.prompt.as_deref() == Some("none")
@@ -350,11 +379,17 @@ pub async fn get(State(emu): State<Shared>, req: Request) -> Response {
         Err(r) => return refusal_response(r),
     };
     if let Some(user) = emu.auto_approve.user(&st) {
-        return redirect(&decide(&mut st, &a, &user, true));
+        let location = decide(&mut st, &a, &user, true);
+        drop(st);
+        crate::events::spawn_pending(&emu);
+        return redirect(&location);
     }
     if already_authorized(&st, &a) {
         let user = st.current_user.clone();
-        return redirect(&decide(&mut st, &a, &user, true));
+        let location = decide(&mut st, &a, &user, true);
+        drop(st);
+        crate::events::spawn_pending(&emu);
+        return redirect(&location);
     }
     let guilds = if a.needs_guild() {
         // Every guild a fixture user can manage; the choice is checked again on approve.
@@ -411,7 +446,10 @@ pub async fn post(State(emu): State<Shared>, req: Request) -> Response {
             "Pick one of the listed users.",
         );
     }
-    redirect(&decide(&mut st, &a, &user, approve))
+    let location = decide(&mut st, &a, &user, approve);
+    drop(st);
+    crate::events::spawn_pending(&emu);
+    redirect(&location)
 }
 
 /// `POST /_emulator/authorize`: JSON `{client_id, redirect_uri, response_type, scope, state,
@@ -474,6 +512,8 @@ pub async fn emulator_authorize(State(emu): State<Shared>, req: Request) -> Resp
         return control_error("unknown_user", "\"user_id\" names no fixture user");
     }
     let location = decide(&mut st, &a, &user, approve);
+    drop(st);
+    crate::events::spawn_pending(&emu);
     json_response(StatusCode::OK, &json!({ "location": location }))
 }
 

@@ -1,5 +1,6 @@
 //! The control API under `/_emulator/` (JSON): scripted faults, token expiry, token lifetime,
-//! run-time redirect URIs, rate-limit budgets, counters and reset. Errors answer
+//! run-time redirect URIs and events URLs, deauthorization (with its signed Webhook Event),
+//! the events sent, rate-limit budgets, counters and reset. Errors answer
 //! `{"error": "<code>", "message": "<text>"}`.
 
 use axum::Router;
@@ -38,6 +39,12 @@ pub fn routes() -> Router<Shared> {
             "/_emulator/rate-limits",
             post(rate_limits).get(get_rate_limits),
         )
+        .route(
+            "/_emulator/applications/{application_id}/events_url",
+            post(set_events_url),
+        )
+        .route("/_emulator/deauthorize", post(deauthorize))
+        .route("/_emulator/events", get(list_events))
         .route("/_emulator/counters", get(counters))
         .route("/_emulator/reset", post(reset))
 }
@@ -170,15 +177,98 @@ async fn add_redirect_uri(
     }
     let mut st = emu.lock();
     let Some(app) = st.apps.iter_mut().find(|a| a.id == app_id) else {
-        return json_response(
-            StatusCode::NOT_FOUND,
-            &json!({ "error": "unknown_application", "message": "No application has this id" }),
-        );
+        return unknown_application();
     };
     if !app.redirect_uris.iter().any(|u| u == uri) {
         app.redirect_uris.push(uri.to_owned());
     }
     ok(json!({ "redirect_uris": app.redirect_uris }))
+}
+
+fn unknown_application() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({ "error": "unknown_application", "message": "No application has this id" }),
+    )
+}
+
+/// `POST /_emulator/applications/{id}/events_url`: `{"url": "http://…"}` (or `null`: none)
+/// sets where the application's Webhook Events go, until reset → `{"events_url": …}`.
+async fn set_events_url(
+    State(emu): State<Shared>,
+    params: RawPathParams,
+    req: Request,
+) -> Response {
+    let app_id = param(&params, "application_id");
+    let v = tri!(json_body(req).await);
+    let url = match v.get("url") {
+        Some(Value::String(u)) if crate::events::valid_url(u) => Some(u.clone()),
+        Some(Value::Null) => None,
+        _ => return control_error("invalid_request", "\"url\" must be an http:// URL or null"),
+    };
+    let mut st = emu.lock();
+    let Some(app) = st.apps.iter_mut().find(|a| a.id == app_id) else {
+        return unknown_application();
+    };
+    app.events_url = url;
+    ok(json!({ "events_url": app.events_url }))
+}
+
+/// `POST /_emulator/deauthorize`: `{"client_id", "user_id"}` — the user removes the app: every
+/// grant of that user for that application is revoked, then a signed
+/// `APPLICATION_DEAUTHORIZED` is sent to the application's events URL (awaited, at most 3 s)
+/// → `{"revoked": n, "event": <delivery> | null}` (`null`: no events URL).
+/// <https://discord.com/developers/docs/events/webhook-events#application-deauthorized>
+async fn deauthorize(State(emu): State<Shared>, req: Request) -> Response {
+    let v = tri!(json_body(req).await);
+    let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (Some(client_id), Some(user_id)) = (field("client_id"), field("user_id")) else {
+        return control_error(
+            "invalid_request",
+            "\"client_id\" and \"user_id\" are required",
+        );
+    };
+    let (app, user, revoked) = {
+        let mut st = emu.lock();
+        let Some(app) = st.app(&client_id).cloned() else {
+            return unknown_application();
+        };
+        let Some(user) = st.user(&user_id).map(crate::api::public_user) else {
+            return control_error("unknown_user", "\"user_id\" names no fixture user");
+        };
+        let ids: Vec<u64> = st
+            .grants
+            .values()
+            .filter(|g| g.app_id == client_id && g.user_id == user_id)
+            .map(|g| g.id)
+            .collect();
+        for id in &ids {
+            st.revoke(*id);
+        }
+        st.counters.revocations += ids.len() as u64;
+        (app, user, ids.len())
+    };
+    let event = match app.events_url.clone() {
+        Some(url) => {
+            let d = crate::events::deliver(
+                &emu,
+                &app,
+                &url,
+                "APPLICATION_DEAUTHORIZED",
+                json!({ "user": user }),
+            )
+            .await;
+            serde_json::to_value(d).unwrap_or(Value::Null)
+        }
+        None => Value::Null,
+    };
+    ok(json!({ "revoked": revoked, "event": event }))
+}
+
+/// `GET /_emulator/events`: the Webhook Events sent (at most the last 100), oldest first, each
+/// with its URL, exact body, signature headers and the status answered.
+async fn list_events(State(emu): State<Shared>) -> Response {
+    ok(json!({ "events": emu.lock().deliveries }))
 }
 
 fn parse_limit(v: &Value) -> Option<Limit> {

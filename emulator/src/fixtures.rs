@@ -84,9 +84,18 @@ pub struct AppFixture {
     /// Initial linked-roles metadata records.
     #[serde(default)]
     pub role_connections_metadata: Vec<Value>,
-    /// Hex public key for interactions.
+    /// Hex Ed25519 public key for interactions and Webhook Events: the public half of the
+    /// application's events key (see `events::seed`). Filled in when absent; when given it
+    /// must match.
     #[serde(default)]
     pub verify_key: Option<String>,
+    /// The Ed25519 seed (RFC 8032 private key, 64 hex characters) signing this application's
+    /// Webhook Events; absent: derived from the application id (reproducible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_private_key: Option<String>,
+    /// Where Webhook Events are POSTed (`http://` only); absent: `--events-url`, or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_url: Option<String>,
     /// Whether anyone may add the bot.
     #[serde(default = "yes")]
     pub bot_public: bool,
@@ -229,8 +238,7 @@ impl Default for Fixtures {
                     },
                     "owner_id": USER,
                     "redirect_uris": DEFAULT_REDIRECT_URIS,
-                    "bot_guild_ids": [OWNED_GUILD, ADMIN_GUILD],
-                    "verify_key": "c8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3c8"
+                    "bot_guild_ids": [OWNED_GUILD, ADMIN_GUILD]
                 },
                 {
                     "id": PUBLIC_APP,
@@ -379,7 +387,9 @@ impl Default for Fixtures {
             "token_lifetime": DEFAULT_TOKEN_LIFETIME
         });
         // The literal above is checked by the unit test below; it cannot fail to parse.
-        serde_json::from_value(value).expect("built-in fixtures are valid")
+        let mut f: Fixtures = serde_json::from_value(value).expect("built-in fixtures are valid");
+        f.fill_verify_keys();
+        f
     }
 }
 
@@ -395,9 +405,26 @@ fn member(nick: &str, roles: &[&str], joined_at: &str) -> Value {
 impl Fixtures {
     /// Parses and validates a fixtures file.
     pub fn from_json(text: &str) -> Result<Fixtures, String> {
-        let f: Fixtures = serde_json::from_str(text).map_err(|e| format!("fixtures: {e}"))?;
+        let mut f: Fixtures = serde_json::from_str(text).map_err(|e| format!("fixtures: {e}"))?;
         f.validate()?;
+        f.fill_verify_keys();
         Ok(f)
+    }
+
+    /// Sets each application's `verify_key` to the public half of its events key.
+    pub fn fill_verify_keys(&mut self) {
+        for a in &mut self.applications {
+            a.verify_key = Some(crate::events::verify_key(a));
+        }
+    }
+
+    /// `--events-url`: the events URL of every application whose fixture names none.
+    pub fn set_default_events_url(&mut self, url: &str) {
+        for a in &mut self.applications {
+            if a.events_url.is_none() {
+                a.events_url = Some(url.to_owned());
+            }
+        }
     }
 
     /// Checks cross-references and required fields.
@@ -445,6 +472,29 @@ impl Fixtures {
             if let Some(g) = a.bot_guild_ids.iter().find(|g| !guild_ids.contains(g)) {
                 return Err(format!(
                     "fixtures: application {} bot guild {g} is unknown",
+                    a.id
+                ));
+            }
+            if crate::events::seed(a).is_none() {
+                return Err(format!(
+                    "fixtures: application {} events_private_key must be 64 hex characters",
+                    a.id
+                ));
+            }
+            if let Some(k) = &a.verify_key
+                && !k.eq_ignore_ascii_case(&crate::events::verify_key(a))
+            {
+                return Err(format!(
+                    "fixtures: application {} verify_key is not the public half of its events \
+                     key (omit it: it is derived)",
+                    a.id
+                ));
+            }
+            if let Some(u) = &a.events_url
+                && !crate::events::valid_url(u)
+            {
+                return Err(format!(
+                    "fixtures: application {} events_url must be an http:// URL",
                     a.id
                 ));
             }

@@ -29,6 +29,7 @@ pub mod consent;
 pub mod control;
 pub mod cors;
 pub mod errors;
+pub mod events;
 pub mod faults;
 pub mod fixtures;
 pub mod ratelimit;

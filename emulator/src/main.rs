@@ -17,6 +17,8 @@ OPTIONS:
     --host HOST               Address to bind (default 127.0.0.1)
     --fixtures FILE           JSON fixtures replacing the built-in set (schema: README.md)
     --auto-approve [USER_ID]  Approve authorizations at once, for USER_ID or the first user
+    --events-url URL          POST signed Webhook Events (http://) here, for every application
+                              whose fixture has no events_url
     --quiet                   Do not log requests to stderr
     --print-fixtures          Print the built-in fixtures as JSON and exit
     -h, --help                Print this help
@@ -27,6 +29,7 @@ struct Args {
     port: u16,
     fixtures: Option<String>,
     auto_approve: AutoApprove,
+    events_url: Option<String>,
     quiet: bool,
 }
 
@@ -49,6 +52,7 @@ fn parse(mut argv: Vec<String>) -> Result<Parsed, String> {
         port: 8790,
         fixtures: None,
         auto_approve: AutoApprove::Off,
+        events_url: None,
         quiet: false,
     };
     let mut it = argv.into_iter().peekable();
@@ -83,6 +87,13 @@ fn parse(mut argv: Vec<String>) -> Result<Parsed, String> {
                 };
             }
             "--fixtures" => args.fixtures = Some(value("--fixtures")?),
+            "--events-url" => {
+                let v = value("--events-url")?;
+                if !discord_emulator::events::valid_url(&v) {
+                    return Err(format!("--events-url: {v:?} is not an http:// URL"));
+                }
+                args.events_url = Some(v);
+            }
             "--auto-approve" => {
                 args.auto_approve = match it.next_if(|n| !n.starts_with('-')) {
                     Some(user) => AutoApprove::User(user),
@@ -118,7 +129,7 @@ async fn shutdown_signal() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let fixtures = match &args.fixtures {
+    let mut fixtures = match &args.fixtures {
         Some(path) => {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("--fixtures {path}: {e}"))?;
@@ -126,6 +137,9 @@ async fn run(args: Args) -> Result<(), String> {
         }
         None => Fixtures::default(),
     };
+    if let Some(url) = &args.events_url {
+        fixtures.set_default_events_url(url);
+    }
     let config = Config {
         fixtures,
         auto_approve: args.auto_approve,
@@ -233,6 +247,12 @@ mod tests {
         );
         assert_eq!(a.fixtures.as_deref(), Some("f.json"));
         assert!(a.quiet);
+        let a = run_args(&["--events-url", "http://127.0.0.1:8787/auth/events"]);
+        assert_eq!(
+            a.events_url.as_deref(),
+            Some("http://127.0.0.1:8787/auth/events")
+        );
+        assert!(parse(vec!["--events-url".into(), "https://x.example/".into()]).is_err());
         assert!(parse(vec!["--port".into(), "x".into()]).is_err());
         assert!(parse(vec!["--port".into()]).is_err());
         assert!(matches!(parse(vec!["--help".into()]), Ok(Parsed::Exit(_))));

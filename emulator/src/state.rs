@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::events::{Delivery, Pending};
 use crate::faults::Fault;
 use crate::fixtures::{AppFixture, Fixtures, MembershipFixture};
 use crate::ratelimit::RateLimiter;
@@ -174,6 +175,10 @@ pub struct State {
     pub limiter: RateLimiter,
     /// The user last picked on the consent page (the "logged-in" browser user).
     pub current_user: String,
+    /// Webhook Events sent (newest last, at most `events::KEPT_DELIVERIES`).
+    pub deliveries: Vec<Delivery>,
+    /// Webhook Events waiting to be sent once the lock is released.
+    pub outbox: Vec<Pending>,
     next_id: u64,
 }
 
@@ -195,6 +200,8 @@ impl State {
             faults: Vec::new(),
             limiter: RateLimiter::new(f.rate_limits.clone()),
             current_user,
+            deliveries: Vec::new(),
+            outbox: Vec::new(),
             next_id: 1,
         }
     }

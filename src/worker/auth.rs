@@ -10,7 +10,8 @@ use super::respond::{self, ApiError};
 use super::routes::{Methods, Route};
 use super::session::Session;
 use super::store::RawKv;
-use super::{cors, routes_activity, routes_api, routes_auth, store};
+use super::user_index::UserIndex;
+use super::{cors, routes_activity, routes_api, routes_auth, routes_events, store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -153,19 +154,6 @@ impl DiscordAuth {
         Ok(DiscordAuth { settings, backend })
     }
 
-    /// Ends every session of a Discord user at once (Durable Objects: through the exact
-    /// per-user index, everywhere at once). How many sessions were ended.
-    pub async fn end_user_sessions(&self, user_id: &str) -> Result<u64, ApiError> {
-        match &self.backend {
-            Backend::Objects(ns) => super::objects::end_user(ns, user_id).await,
-            Backend::Kv { .. } => Err(ApiError::new(
-                500,
-                "config_error",
-                "ending a user's sessions needs the SESSION_STORE Durable Object binding",
-            )),
-        }
-    }
-
     /// Whether sessions live in Durable Objects (`SESSION_STORE`) rather than KV.
     pub fn uses_durable_objects(&self) -> bool {
         matches!(self.backend, Backend::Objects(_))
@@ -242,7 +230,7 @@ impl DiscordAuth {
             let _ = r.headers().set("allow", route.methods().allow());
             return r;
         }
-        if *method == Method::Head && route == "/auth/callback" {
+        if *method == Method::Head && route == Route::Callback {
             return head_callback();
         }
         let ctx = Ctx {
@@ -257,6 +245,7 @@ impl DiscordAuth {
                 .await
                 .map(|body| respond::json_text(200, body)),
             Route::Logout => routes_auth::logout(&ctx, req).await,
+            Route::Events => routes_events::events(&ctx, req).await,
             Route::ActivityToken => routes_activity::token(&ctx, req).await,
             Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
             Route::Read(_) | Route::Member(_) => {
@@ -280,6 +269,14 @@ impl DiscordAuth {
             return Ok(None);
         };
         store::load(self, &id, now_ms()).await
+    }
+
+    /// Ends every session of a Discord user (the per-user index, docs/contract.md §9–§10): what a
+    /// deauthorization does, for a host Worker's own reasons (a ban, an account deletion).
+    /// Deletes from KV only, no call to Discord; the number of sessions ended. KV mode is
+    /// best effort: see [`UserIndex`] for the window.
+    pub async fn end_user_sessions(&self, user_id: &str) -> Result<usize, ApiError> {
+        UserIndex::new(self).end_all(user_id, now_ms()).await
     }
 
     /// The session, or the 401 `unauthorized` response to send instead: the

@@ -5,6 +5,7 @@
 //! redacting newtypes the moment they are read.
 
 use super::crypto::Keys;
+use super::events::{PUBLIC_KEY_VAR, PublicKey};
 use super::validate;
 use crate::discord::config::{ApiConfig, DEFAULT_API_BASE, DEFAULT_AUTHORIZE_URL};
 use crate::discord::scope::Scopes;
@@ -64,6 +65,10 @@ pub struct Settings {
     /// `ALLOWED_ORIGINS`: further exact origins (`scheme://host[:port]`, lower case) trusted
     /// for state-changing routes and answered with CORS, e.g. an SPA on another host.
     pub allowed_origins: Vec<String>,
+    /// `DISCORD_PUBLIC_KEY`, for `POST /auth/events` only: a missing or malformed key is kept
+    /// as its error, which that route answers (500 `config_error`) while every other route
+    /// works.
+    pub public_key: Result<PublicKey, ConfigError>,
 }
 
 fn http_url(name: &str, v: &str) -> Result<String, ConfigError> {
@@ -185,6 +190,7 @@ impl Settings {
             None => Vec::new(),
         };
         let activity_origin = format!("https://{client_id}.discordsays.com");
+        let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         Ok(Settings {
             activity_origin,
             allowed_origins,
@@ -200,6 +206,7 @@ impl Settings {
             join_allowlist,
             guilds_cache_secs,
             upstream_timeout_ms,
+            public_key,
         })
     }
 }

@@ -127,15 +127,20 @@ impl Keys {
     /// The KV key of a session id: `session:` and the hex HMAC-SHA256 of the id, so the key is
     /// never the cookie value and cannot be turned back into it.
     pub fn kv_key(&self, session_id: &str) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digest = hmac_with(&self.kv_key, &[session_id.as_bytes()]);
-        let mut out = String::with_capacity(8 + 64);
-        out.push_str("session:");
-        for b in digest {
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-        out
+        hex_key(
+            "session:",
+            &hmac_with(&self.kv_key, &[session_id.as_bytes()]),
+        )
+    }
+
+    /// The KV key of a user's session index: `user:` and the hex HMAC-SHA256 of
+    /// `user-index/<user id>`, so the key names no user to anyone without `SESSION_SECRET`.
+    /// (Session ids are base64url, which has no `/`: the two kinds of input never meet.)
+    pub fn user_index_key(&self, user_id: &str) -> String {
+        hex_key(
+            "user:",
+            &hmac_with(&self.kv_key, &[b"user-index/", user_id.as_bytes()]),
+        )
     }
 
     /// Seals session data (the tokens) with AES-256-GCM, bound to `aad` (the KV key).
@@ -173,6 +178,18 @@ impl Keys {
         let raw = B64.decode(body).map_err(|_| Tampered)?;
         open(&self.state_enc, &raw, b"state-cookie")
     }
+}
+
+/// `prefix` followed by `digest` in lowercase hex.
+fn hex_key(prefix: &str, digest: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(prefix.len() + 64);
+    out.push_str(prefix);
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 fn seal(cipher: &Aes256Gcm, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, NoRandom> {

@@ -165,6 +165,7 @@ async fn forget(ctx: &Ctx<'_>, session: &Session) {
     if let Err(e) = store::delete(ctx.auth, &session.kv_key).await {
         ctx.trace.error(e.code);
     }
+    super::user_index::unindex(ctx, session).await;
     routes_api::forget_cache(&session.kv_key);
 }
 

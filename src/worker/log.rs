@@ -33,6 +33,9 @@ struct Line {
     discord_calls: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
+    /// The webhook event handled (`POST /auth/events`), e.g. `APPLICATION_DEAUTHORIZED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -99,6 +102,14 @@ impl Trace {
     pub fn error(&self, code: &'static str) {
         if let Ok(mut l) = self.0.try_borrow_mut() {
             l.error = Some(code);
+        }
+    }
+
+    /// Records the webhook event a request carried (its type name, already reduced to
+    /// `[A-Z0-9_]` by `events::parse_event`).
+    pub fn event(&self, name: &str) {
+        if let Ok(mut l) = self.0.try_borrow_mut() {
+            l.event = Some(name.chars().take(64).collect());
         }
     }
 

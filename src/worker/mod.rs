@@ -19,7 +19,7 @@
 //! };
 //! ```
 //!
-//! Pure modules (`config`, `cookies`, `crypto`, `session`, `validate`) hold no Worker types and
+//! Pure modules (`config`, `cookies`, `crypto`, `events`, `session`, `validate`) hold no Worker types and
 //! are unit-tested natively.
 
 mod auth;
@@ -33,6 +33,7 @@ pub mod crypto;
 /// has its own entry point.
 #[cfg(feature = "worker-entry")]
 mod entry;
+pub mod events;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
@@ -45,11 +46,15 @@ mod routes;
 mod routes_activity;
 mod routes_api;
 mod routes_auth;
+mod routes_events;
 pub mod session;
 mod store;
 mod transport;
+pub mod user_index;
 pub mod validate;
 
+#[cfg(test)]
+mod events_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -63,3 +68,4 @@ pub use objects::{DO_BINDING, DiscordSessionStore};
 pub use respond::ApiError;
 pub use session::Session;
 pub use transport::{NetworkFailure, TransportError, UPSTREAM_TIMEOUT};
+pub use user_index::UserIndex;

@@ -177,6 +177,16 @@ pub async fn index_add(ns: &ObjectNamespace, user_id: &str, key: &str) -> Result
     }
 }
 
+/// The session keys in a user's index (ended ones included until the next [`end_user`]).
+pub async fn index_list(ns: &ObjectNamespace, user_id: &str) -> Result<Vec<String>, ApiError> {
+    let name = ["user:", user_id].concat();
+    let mut resp = call(ns, &name, internal(Method::Get, "/index", None)?).await?;
+    if resp.status_code() != 200 {
+        return Err(store::storage_error("read the index"));
+    }
+    resp.json().await.map_err(storage_failure)
+}
+
 /// Ends every session of a user (through the exact index); how many there were.
 pub async fn end_user(ns: &ObjectNamespace, user_id: &str) -> Result<u64, ApiError> {
     let name = ["user:", user_id].concat();

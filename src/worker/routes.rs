@@ -49,6 +49,8 @@ pub enum Route<'a> {
     Join(&'a str),
     /// `POST /api/token`: a Discord Activity's code exchange (docs/contract.md §8).
     ActivityToken,
+    /// `POST /auth/events`: Discord's signed Webhook Events (docs/contract.md §10).
+    Events,
 }
 
 impl<'a> Route<'a> {
@@ -65,6 +67,7 @@ impl<'a> Route<'a> {
             ("auth", [Some("callback"), None, ..]) => Route::Callback,
             ("auth", [Some("session"), None, ..]) => Route::Session,
             ("auth", [Some("logout"), None, ..]) => Route::Logout,
+            ("auth", [Some("events"), None, ..]) => Route::Events,
             ("api", [Some("users"), Some("@me"), None, ..]) => Route::Read(Read::User),
             ("api", [Some("users"), Some("@me"), Some("guilds"), None, ..]) => {
                 Route::Read(Read::Guilds)
@@ -92,7 +95,7 @@ impl<'a> Route<'a> {
     /// The methods the route takes.
     pub fn methods(self) -> Methods {
         match self {
-            Route::Logout | Route::Join(_) | Route::ActivityToken => Methods::Post,
+            Route::Logout | Route::Join(_) | Route::ActivityToken | Route::Events => Methods::Post,
             _ => Methods::Read,
         }
     }
@@ -111,6 +114,7 @@ impl<'a> Route<'a> {
             Route::Read(Read::Member(_)) | Route::Member(_) => "/api/users/@me/guilds/{id}/member",
             Route::Join(_) => "/api/guilds/{id}/join",
             Route::ActivityToken => "/api/token",
+            Route::Events => "/auth/events",
         }
     }
 

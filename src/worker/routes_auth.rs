@@ -180,6 +180,7 @@ pub(crate) async fn new_session(
             .map_err(|_| ApiError::new(500, "internal_error", "no randomness available"))?;
     }
     store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
+    super::user_index::index_new(ctx, &session).await;
     Ok(id)
 }
 
@@ -254,6 +255,7 @@ pub async fn logout(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
     {
         revoke(ctx, &s.tokens).await;
         store::delete(ctx.auth, &s.kv_key).await?;
+        super::user_index::unindex(ctx, &s).await;
         super::routes_api::forget_cache(&s.kv_key);
     }
     let headers = Headers::new();

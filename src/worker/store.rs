@@ -210,19 +210,15 @@ pub async fn save(
     Ok(())
 }
 
-/// Stores a session just created by a login, and adds it to its user's index (Durable
-/// Objects: the exact index of docs/contract.md §9).
+/// Stores a session just created by a login (the caller then indexes it by user:
+/// [`super::user_index::index_new`]).
 pub async fn create(
     auth: &DiscordAuth,
     session: &mut Session,
     tokens: Tokens,
     now_ms: u64,
 ) -> Result<(), ApiError> {
-    save(auth, session, tokens, now_ms).await?;
-    if let (Backend::Objects(ns), Some(user)) = (&auth.backend, session.user_id()) {
-        objects::index_add(ns, user, &session.kv_key).await?;
-    }
-    Ok(())
+    save(auth, session, tokens, now_ms).await
 }
 
 async fn save_kv(

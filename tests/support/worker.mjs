@@ -160,11 +160,12 @@ export async function login(mf, { query = "", user_id } = {}) {
 const FIXTURE_USERS = Array.from({ length: 9 }, (_, i) => `115000000000000000${i + 1}`);
 
 /**
- * Every stored session: [{ name, value }]. KV mode: the KV entries. Durable Object mode: the
+ * Every stored entry: [{ name, value }]. KV mode: the KV entries (sessions, and the per-user
+ * index entries `user:…`; `prefix` picks some). Durable Object mode: the
  * live sessions reachable through each fixture user's index object (the objects' own GET
  * operations, which only the Worker can reach in production).
  */
-export async function kvEntries(mf, binding = "SESSIONS") {
+export async function kvEntries(mf, binding = "SESSIONS", prefix = undefined) {
   if (STORE === "do") {
     const workerName = mf.__firstWorker;
     const ns = await mf.getDurableObjectNamespace("SESSION_STORE", workerName);
@@ -177,12 +178,15 @@ export async function kvEntries(mf, binding = "SESSIONS") {
         else await res.arrayBuffer();
       }
     }
-    return out.sort((x, y) => x.name.localeCompare(y.name));
+    return out.filter(({ name }) => !prefix || name.startsWith(prefix)).sort((x, y) => x.name.localeCompare(y.name));
   }
   const kv = await mf.getKVNamespace(binding);
-  const { keys } = await kv.list();
+  const { keys } = await kv.list(prefix ? { prefix } : {});
   return Promise.all(keys.map(async ({ name }) => ({ name, value: await kv.get(name) })));
 }
+
+/** The session entries only (`session:…`), without the per-user index. */
+export const sessionEntries = (mf) => kvEntries(mf, "SESSIONS", "session:");
 
 /** Reads the JSON error body and checks its shape. */
 export async function errorBody(res) {

@@ -4,7 +4,7 @@ import { test, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startWorker, resetEmulator, counters, fault, emu, expireTokens, tokenLifetime, request, login,
-  kvEntries, errorBody, SESSION_COOKIE, USER, OWNED_GUILD,
+  sessionEntries, errorBody, SESSION_COOKIE, USER, OWNED_GUILD,
 } from "../support/worker.mjs";
 
 const mf = startWorker();
@@ -52,7 +52,7 @@ test("reads without a session, or with a forged or truncated cookie: 401 unautho
     }
   }
   // The KV key itself as a cookie is no session either.
-  const [{ name }] = (await kvEntries(mf)).slice(-1);
+  const [{ name }] = (await sessionEntries(mf)).slice(-1);
   const res = await get("/api/users/@me", name);
   assert.equal(res.status, 401);
   assert.ok(await sessionAlive(session));
@@ -76,7 +76,7 @@ test("Discord 404 stays 404 with a JSON body, and the session survives", async (
 
 test("scripted 429: 429 with Retry-After and the rate_limited body; session intact", async () => {
   const { session } = await login(mf);
-  const kvBefore = await kvEntries(mf);
+  const kvBefore = await sessionEntries(mf);
   await fault({ route: "GET /api/v10/users/@me", kind: "status", status: 429, retry_after: 2.5, global: false });
   const res = await get("/api/users/@me", session);
   assert.equal(res.status, 429);
@@ -86,7 +86,7 @@ test("scripted 429: 429 with Retry-After and the rate_limited body; session inta
   assert.equal(body.retry_after, 2.5);
   assert.equal(body.global, false);
   assert.ok(await sessionAlive(session));
-  assert.deepEqual(await kvEntries(mf), kvBefore, "nothing in KV changed");
+  assert.deepEqual(await sessionEntries(mf), kvBefore, "nothing in KV changed");
   // The isolate now knows the bucket is empty and answers 429 without calling Discord.
   const c1 = await counters();
   const again = await get("/api/users/@me", session);
@@ -114,13 +114,13 @@ test("scripted global 429 is reported as global", async () => {
 for (const status of [500, 502, 503]) {
   test(`scripted ${status}: 502 discord_unavailable, session intact`, async () => {
     const { session } = await login(mf);
-    const kvBefore = await kvEntries(mf);
+    const kvBefore = await sessionEntries(mf);
     await fault({ route: "GET /api/v10/oauth2/@me", kind: "status", status });
     const res = await get("/api/oauth2/@me", session);
     assert.equal(res.status, 502);
     assert.equal((await errorBody(res)).error, "discord_unavailable");
     assert.ok(await sessionAlive(session));
-    assert.deepEqual(await kvEntries(mf), kvBefore);
+    assert.deepEqual(await sessionEntries(mf), kvBefore);
     const ok = await get("/api/oauth2/@me", session);
     assert.equal(ok.status, 200);
   });
@@ -205,7 +205,7 @@ test("two isolates over one KV: a rotated refresh token is picked up after inval
 
 test("a revoked grant: refresh refused, session deleted, cookie cleared, 401", async () => {
   const { session } = await login(mf);
-  const kvBefore = (await kvEntries(mf)).length;
+  const kvBefore = (await sessionEntries(mf)).length;
   // Discord no longer honours the grant: the API answers 401 and the refresh invalid_grant.
   await scriptRevocation();
   const res = await get("/api/users/@me", session);
@@ -213,7 +213,7 @@ test("a revoked grant: refresh refused, session deleted, cookie cleared, 401", a
   assert.equal((await errorBody(res)).error, "unauthorized");
   const cleared = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=;`));
   assert.ok(cleared && cleared.includes("Secure") && cleared.includes("Path=/"));
-  assert.equal((await kvEntries(mf)).length, kvBefore - 1);
+  assert.equal((await sessionEntries(mf)).length, kvBefore - 1);
   assert.equal((await get("/auth/session", session)).status, 401);
 });
 

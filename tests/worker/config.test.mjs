@@ -4,7 +4,7 @@ import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startWorker, defaultBindings, resetEmulator, counters, fault, request, startLogin, approve, login,
-  kvEntries, errorBody, setCookies, SESSION_COOKIE, STATE_COOKIE,
+  sessionEntries, errorBody, setCookies, SESSION_COOKIE, STATE_COOKIE,
 } from "../support/worker.mjs";
 
 const CASES = {
@@ -102,10 +102,10 @@ after(() => ok.dispose());
 async function callbackWith(f) {
   const { location, state } = await startLogin(ok);
   const cb = await approve(location);
-  const n = (await kvEntries(ok)).length;
+  const n = (await sessionEntries(ok)).length;
   if (f) await fault(f);
   const res = await request(ok, cb, { cookies: { [STATE_COOKIE]: state } });
-  assert.equal((await kvEntries(ok)).length, n, "nothing stored");
+  assert.equal((await sessionEntries(ok)).length, n, "nothing stored");
   assert.equal(setCookies(res)[SESSION_COOKIE], undefined);
   return res;
 }

@@ -5,7 +5,7 @@ import { test, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startWorker, defaultBindings, resetEmulator, counters, request, startLogin, approve, login,
-  setCookies, kvEntries, errorBody, sealState, SESSION_COOKIE, STATE_COOKIE, CLIENT_ID, USER,
+  setCookies, sessionEntries, kvEntries, errorBody, sealState, SESSION_COOKIE, STATE_COOKIE, CLIENT_ID, USER,
 } from "../support/worker.mjs";
 
 const SECRET = defaultBindings().SESSION_SECRET;
@@ -69,7 +69,7 @@ test("the whole login: session cookie, KV entry sealed, /auth/session answers fr
   assert.equal((after.grants.authorization_code ?? 0) - (before.grants.authorization_code ?? 0), 1);
 
   // KV: the key is not the cookie value, and no token is stored in plain text.
-  const entries = await kvEntries(mf);
+  const entries = await sessionEntries(mf);
   const mine = entries.filter((e) => e.value.includes(USER));
   assert.ok(mine.length >= 1);
   for (const { name, value } of entries) {
@@ -116,8 +116,12 @@ test("no access or refresh token is stored in KV in plain text (tokens seen on t
     assert.equal(seen.length, 1);
     const { access_token, refresh_token } = seen[0];
     assert.ok(access_token && refresh_token);
-    const entries = await kvEntries(spy);
+    const entries = await sessionEntries(spy);
     assert.equal(entries.length, 1);
+    // The user's index entry (docs/contract.md §9) holds no token either.
+    const index = (await kvEntries(spy)).filter((e) => e.name.startsWith("user:"));
+    assert.equal(index.length, 1);
+    for (const t of [access_token, refresh_token]) assert.ok(!index[0].value.includes(t) && !index[0].name.includes(t));
     const [{ name, value }] = entries;
     assert.ok(!value.includes(access_token) && !value.includes(refresh_token));
     assert.ok(!name.includes(session) && !name.includes(access_token));
@@ -179,9 +183,9 @@ test("return_to of /%2F%2Fevil.example given raw (decoded once) is refused too",
 });
 
 async function callbackStatus(url, cookies) {
-  const kvBefore = (await kvEntries(mf)).length;
+  const kvBefore = (await sessionEntries(mf)).length;
   const res = await request(mf, url, { cookies });
-  const kvAfter = (await kvEntries(mf)).length;
+  const kvAfter = (await sessionEntries(mf)).length;
   return { res, stored: kvAfter - kvBefore };
 }
 

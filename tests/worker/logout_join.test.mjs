@@ -3,7 +3,7 @@
 import { test, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startWorker, defaultBindings, resetEmulator, counters, request, login, kvEntries, errorBody,
+  startWorker, defaultBindings, resetEmulator, counters, request, login, sessionEntries, errorBody,
   setCookies, SESSION_COOKIE, ADMIN_GUILD, OWNED_GUILD, PLAIN_USER,
 } from "../support/worker.mjs";
 
@@ -26,14 +26,14 @@ const JOIN_SCOPE = "?scope=identify%20guilds.join";
 test("logout: revokes at Discord, deletes the session, clears the cookie, 204", async () => {
   const { session } = await login(mf);
   const before = await counters();
-  const n = (await kvEntries(mf)).length;
+  const n = (await sessionEntries(mf)).length;
   const res = await post("/auth/logout", session, { headers: { origin: "http://localhost" } });
   assert.equal(res.status, 204);
   const c = setCookies(res)[SESSION_COOKIE];
   assert.equal(c.value, "");
   for (const a of ["Max-Age=0", "Secure", "Path=/", "HttpOnly"]) assert.ok(c.attrs.includes(a), c.raw);
   assert.equal((await counters()).revocations - before.revocations, 1);
-  assert.equal((await kvEntries(mf)).length, n - 1);
+  assert.equal((await sessionEntries(mf)).length, n - 1);
   const s = await request(mf, "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
   assert.equal(s.status, 401);
 });
@@ -46,7 +46,7 @@ test("logout without a session (or a forged one) is still 204", async () => {
 
 test("logout from an untrusted origin is refused with 403 forbidden and the session kept", async () => {
   const { session } = await login(mf);
-  const n = (await kvEntries(mf)).length;
+  const n = (await sessionEntries(mf)).length;
   for (const headers of [
     { origin: "https://evil.example" },
     { origin: "null" },
@@ -58,7 +58,7 @@ test("logout from an untrusted origin is refused with 403 forbidden and the sess
     assert.equal(res.status, 403, JSON.stringify(headers));
     assert.equal((await errorBody(res)).error, "forbidden");
   }
-  assert.equal((await kvEntries(mf)).length, n);
+  assert.equal((await sessionEntries(mf)).length, n);
   const s = await request(mf, "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
   assert.equal(s.status, 200);
 });
