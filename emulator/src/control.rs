@@ -46,6 +46,10 @@ pub fn routes() -> Router<Shared> {
         .route("/_emulator/deauthorize", post(deauthorize))
         .route("/_emulator/events", get(list_events))
         .route("/_emulator/counters", get(counters))
+        .route(
+            "/_emulator/users/{user_id}",
+            axum::routing::patch(update_user),
+        )
         .route("/_emulator/reset", post(reset))
 }
 
@@ -328,6 +332,29 @@ async fn counters(State(emu): State<Shared>) -> Response {
 }
 
 /// `POST /_emulator/reset`: state back to the fixtures, counters zero, faults cleared.
+/// `PATCH /_emulator/users/{id}`: merges a JSON object's fields into a fixture user (a rename,
+/// a new avatar), as a user would change their profile at Discord; `{"user": {…}}`.
+async fn update_user(State(emu): State<Shared>, params: RawPathParams, req: Request) -> Response {
+    let id = param(&params, "user_id");
+    let v = tri!(json_body(req).await);
+    let Some(fields) = v.as_object() else {
+        return control_error("invalid_request", "the body must be a JSON object");
+    };
+    if fields.contains_key("id") {
+        return control_error("invalid_request", "a user's \"id\" cannot change");
+    }
+    let mut st = emu.lock();
+    let Some(user) = st.users.iter_mut().find(|u| u["id"] == id.as_str()) else {
+        return control_error("not_found", "no such user");
+    };
+    if let Some(obj) = user.as_object_mut() {
+        for (k, val) in fields {
+            obj.insert(k.clone(), val.clone());
+        }
+    }
+    ok(json!({ "user": user.clone() }))
+}
+
 async fn reset(State(emu): State<Shared>) -> Response {
     emu.reset();
     ok(json!({ "reset": true }))

@@ -98,11 +98,13 @@ pub enum WorkerCode {
     AssetsUnavailable,
     /// A bug: never expected (500).
     InternalError,
+    /// A Webhook Event whose Ed25519 signature or timestamp does not check out (401).
+    InvalidSignature,
 }
 
 impl WorkerCode {
     /// Every Worker-only code.
-    pub const ALL: [WorkerCode; 9] = [
+    pub const ALL: [WorkerCode; 10] = [
         WorkerCode::DiscordUnavailable,
         WorkerCode::StorageUnavailable,
         WorkerCode::MissingScope,
@@ -112,6 +114,7 @@ impl WorkerCode {
         WorkerCode::PayloadTooLarge,
         WorkerCode::AssetsUnavailable,
         WorkerCode::InternalError,
+        WorkerCode::InvalidSignature,
     ];
 
     /// The code as the Worker's JSON `error` carries it.
@@ -126,6 +129,7 @@ impl WorkerCode {
             WorkerCode::PayloadTooLarge => "payload_too_large",
             WorkerCode::AssetsUnavailable => "assets_unavailable",
             WorkerCode::InternalError => "internal_error",
+            WorkerCode::InvalidSignature => "invalid_signature",
         }
     }
 }

@@ -11,7 +11,7 @@ use super::routes::{Methods, Route};
 use super::session::Session;
 use super::store::RawKv;
 use super::user_index::UserIndex;
-use super::{cors, routes_activity, routes_api, routes_auth, routes_events, store};
+use super::{cors, routes_activity, routes_api, routes_auth, routes_events, routes_raw, store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -218,6 +218,7 @@ impl DiscordAuth {
         let allowed = match route.methods() {
             Methods::Read => *method == Method::Get || *method == Method::Head,
             Methods::Post => *method == Method::Post,
+            Methods::Any => true,
         };
         if !allowed {
             trace.error("method_not_allowed");
@@ -248,6 +249,7 @@ impl DiscordAuth {
             Route::Events => routes_events::events(&ctx, req).await,
             Route::ActivityToken => routes_activity::token(&ctx, req).await,
             Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
+            Route::Raw(discord_path) => routes_raw::raw(&ctx, req, discord_path).await,
             Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);
                 match route.read() {

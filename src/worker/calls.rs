@@ -308,6 +308,7 @@ pub fn api_error(e: &Error) -> ApiError {
             retry_after: Some(e.retry_after().unwrap_or(1.0)),
             global: Some(e.global().unwrap_or(false)),
             clear_session: false,
+            allow: None,
         },
         ErrorCode::ServerError | ErrorCode::NetworkError => ApiError::new(
             502,

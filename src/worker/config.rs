@@ -4,6 +4,7 @@
 //! `DiscordAuth::from_env` feeds it from the Worker's `Env`. Secrets are wrapped in the core's
 //! redacting newtypes the moment they are read.
 
+use super::api_routes::ApiRoutes;
 use super::crypto::Keys;
 use super::events::{PUBLIC_KEY_VAR, PublicKey};
 use super::validate;
@@ -35,6 +36,9 @@ impl fmt::Display for ConfigError {
 pub struct Settings {
     /// `DISCORD_CLIENT_ID`: the application id.
     pub client_id: String,
+    /// The raw calls the page may make through `/api/{route}` (docs/contract.md §12): the
+    /// user-token reads, plus `API_ROUTES`.
+    pub api_routes: ApiRoutes,
     /// `DISCORD_CLIENT_SECRET`.
     pub client_secret: ClientSecret,
     /// Keys derived from `SESSION_SECRET`.
@@ -59,6 +63,9 @@ pub struct Settings {
     /// `GUILDS_CACHE_SECONDS` (default 0, off): how long an isolate reuses a session's guild
     /// list, at most [`MAX_GUILDS_CACHE`].
     pub guilds_cache_secs: u64,
+    /// `USER_MAX_AGE_SECONDS` (default 3600; 0: always fresh): `/auth/session` fetches the
+    /// user again when the stored one is older (docs/contract.md §12).
+    pub user_max_age_secs: u64,
     /// `https://{DISCORD_CLIENT_ID}.discordsays.com`: where the application's Activity runs
     /// (docs/contract.md §8), trusted like this Worker's own origin.
     pub activity_origin: String,
@@ -157,6 +164,15 @@ impl Settings {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let user_max_age_secs = match opt("USER_MAX_AGE_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 30 * 24 * 3600)
+                .ok_or_else(|| ConfigError("USER_MAX_AGE_SECONDS must be 0 to 2592000".into()))?,
+            None => 3600,
+        };
         let guilds_cache_secs = match opt("GUILDS_CACHE_SECONDS") {
             Some(v) => v
                 .parse::<u64>()
@@ -191,7 +207,10 @@ impl Settings {
         };
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
+        let api_routes = ApiRoutes::new(&client_id, opt("API_ROUTES").as_deref())
+            .map_err(|e| ConfigError(e.to_string()))?;
         Ok(Settings {
+            api_routes,
             activity_origin,
             allowed_origins,
             client_id,
@@ -205,6 +224,7 @@ impl Settings {
             session_ttl,
             join_allowlist,
             guilds_cache_secs,
+            user_max_age_secs,
             upstream_timeout_ms,
             public_key,
         })

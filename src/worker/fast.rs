@@ -126,8 +126,31 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
         let session = value
             .as_string()
             .and_then(|raw| store::live(&auth.settings, &key, &raw, now));
-        let result = routes_auth::session_body(session).map(|body| respond::js_json(200, body));
-        JsValue::from(finish(&trace, started, result))
+        let max_age_ms = auth.settings.user_max_age_secs * 1000;
+        match session {
+            // A stored user past USER_MAX_AGE_SECONDS is fetched again: the full path, as a
+            // promise this reaction returns (the runtime waits for it).
+            Some(s) if s.user_is_stale(max_age_ms, now) => {
+                wasm_bindgen_futures::future_to_promise(async move {
+                    let ctx = Ctx {
+                        auth: &auth,
+                        trace: trace.clone(),
+                        now,
+                    };
+                    let result = routes_auth::refetch_user(&ctx, s)
+                        .await
+                        .and_then(|s| routes_auth::session_body(Some(s)))
+                        .map(|body| respond::js_json(200, body));
+                    Ok(finish(&trace, started, result).into())
+                })
+                .into()
+            }
+            session => {
+                let result =
+                    routes_auth::session_body(session).map(|body| respond::js_json(200, body));
+                JsValue::from(finish(&trace, started, result))
+            }
+        }
     });
     let on_error = Closure::<dyn FnMut(JsValue) -> JsValue>::once_into_js(move |_: JsValue| {
         JsValue::from(finish(&failed, started, Err(store::storage_error("read"))))

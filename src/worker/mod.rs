@@ -22,6 +22,7 @@
 //! Pure modules (`config`, `cookies`, `crypto`, `events`, `session`, `validate`) hold no Worker types and
 //! are unit-tested natively.
 
+mod api_routes;
 mod auth;
 mod calls;
 mod client;
@@ -47,6 +48,7 @@ mod routes_activity;
 mod routes_api;
 mod routes_auth;
 mod routes_events;
+mod routes_raw;
 pub mod session;
 mod store;
 mod transport;

@@ -165,6 +165,23 @@ pub async fn delete(ns: &ObjectNamespace, key: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Replaces the session's stored user in place (the object keeps its tokens as they are);
+/// whether it changed.
+pub async fn update_user(
+    ns: &ObjectNamespace,
+    key: &str,
+    user: &serde_json::Value,
+    now: u64,
+) -> Result<bool, ApiError> {
+    let body = serde_json::to_string(user).map_err(|_| store::storage_error("write"))?;
+    let path = ["/session/user?now=", &now.to_string()].concat();
+    let mut resp = call(ns, key, internal(Method::Patch, &path, Some(body))?).await?;
+    match resp.status_code() {
+        200 => Ok(resp.text().await.map_err(storage_failure)? == "changed"),
+        _ => Err(store::storage_error("write")),
+    }
+}
+
 /// Adds a session to its user's index.
 pub async fn index_add(ns: &ObjectNamespace, user_id: &str, key: &str) -> Result<(), ApiError> {
     let name = ["user:", user_id].concat();
@@ -282,6 +299,18 @@ mod class {
                     storage.put(KEY, param("key").unwrap_or_default()).await?;
                     storage.set_alarm(expires_at as i64).await?;
                     Response::empty().map(|r| r.with_status(204))
+                }
+                (Method::Patch, "/session/user") => {
+                    let user: serde_json::Value = req.json().await?;
+                    let now = param("now").and_then(|n| n.parse().ok()).unwrap_or(0);
+                    let stored: Option<String> = storage.get(VALUE).await?;
+                    match stored.and_then(|raw| store::with_user(&raw, &user, now)) {
+                        Some(updated) => {
+                            storage.put(VALUE, updated).await?;
+                            Response::ok("changed")
+                        }
+                        None => Response::ok("same"),
+                    }
                 }
                 (Method::Delete, "/session") => {
                     storage.delete_all().await?;

@@ -33,6 +33,8 @@ pub struct ApiError {
     pub global: Option<bool>,
     /// Clear the session cookie with this answer.
     pub clear_session: bool,
+    /// The `Allow` header of a 405.
+    pub allow: Option<String>,
 }
 
 impl ApiError {
@@ -45,7 +47,14 @@ impl ApiError {
             retry_after: None,
             global: None,
             clear_session: false,
+            allow: None,
         }
+    }
+
+    /// The same error with an `Allow` header (a 405).
+    pub fn allowing(mut self, methods: &str) -> Self {
+        self.allow = Some(methods.to_owned());
+        self
     }
 
     /// 401 `unauthorized`.
@@ -70,6 +79,9 @@ impl ApiError {
         let headers = json_headers();
         if let Some(s) = self.retry_after {
             let _ = headers.set("retry-after", &format!("{}", s.max(0.0).ceil() as u64));
+        }
+        if let Some(allow) = &self.allow {
+            let _ = headers.set("allow", allow);
         }
         if self.clear_session {
             for cookie in super::cookies::clear_session() {

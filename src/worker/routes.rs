@@ -12,6 +12,8 @@ pub enum Methods {
     Read,
     /// `POST` only.
     Post,
+    /// Whatever the raw-call table allows for the path (its handler answers 404 and 405).
+    Any,
 }
 
 impl Methods {
@@ -20,6 +22,7 @@ impl Methods {
         match self {
             Methods::Read => "GET, HEAD",
             Methods::Post => "POST",
+            Methods::Any => "GET, HEAD, POST, PUT, PATCH, DELETE",
         }
     }
 }
@@ -51,6 +54,9 @@ pub enum Route<'a> {
     ActivityToken,
     /// `POST /auth/events`: Discord's signed Webhook Events (docs/contract.md §10).
     Events,
+    /// `ANY /api/{route}` beyond the fixed routes: a raw call through the route table
+    /// (docs/contract.md §12), with the Discord path (`/users/@me/…`).
+    Raw(&'a str),
 }
 
 impl<'a> Route<'a> {
@@ -59,8 +65,10 @@ impl<'a> Route<'a> {
         let mut segments = path.strip_prefix('/')?.split('/');
         let first = segments.next()?;
         let rest: [Option<&str>; 5] = std::array::from_fn(|_| segments.next());
-        if segments.next().is_some() {
-            return None;
+        let longer = segments.next().is_some();
+        if longer {
+            // Only a raw call can be that deep.
+            return (first == "api").then(|| Route::Raw(&path["/api".len()..]));
         }
         Some(match (first, rest) {
             ("auth", [Some("login"), None, ..]) => Route::Login,
@@ -88,6 +96,7 @@ impl<'a> Route<'a> {
             ("api", [Some("oauth2"), Some("@me"), None, ..]) => Route::Read(Read::Authorization),
             ("api", [Some("guilds"), Some(id), Some("join"), None, ..]) => Route::Join(id),
             ("api", [Some("token"), None, ..]) => Route::ActivityToken,
+            ("api", [Some(_), ..]) => Route::Raw(&path["/api".len()..]),
             _ => return None,
         })
     }
@@ -96,6 +105,7 @@ impl<'a> Route<'a> {
     pub fn methods(self) -> Methods {
         match self {
             Route::Logout | Route::Join(_) | Route::ActivityToken | Route::Events => Methods::Post,
+            Route::Raw(_) => Methods::Any,
             _ => Methods::Read,
         }
     }
@@ -115,6 +125,7 @@ impl<'a> Route<'a> {
             Route::Join(_) => "/api/guilds/{id}/join",
             Route::ActivityToken => "/api/token",
             Route::Events => "/auth/events",
+            Route::Raw(_) => "/api/{route}",
         }
     }
 

@@ -82,7 +82,13 @@ pub async fn read(
     let req = calls::read(&ctx.auth.settings, &which, &session.tokens.access_token)?;
     let resp = lifecycle::request(ctx, &mut session, req).await?;
     // The core checks the status and that the body is JSON; the body is then passed on whole.
-    calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
+    let value = calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
+    if matches!(which, Read::User) && value != session.stored.user {
+        // The user changed at Discord (a rename, a new avatar): the session keeps the newest.
+        if let Err(e) = store::update_user(ctx.auth, &session.kv_key, &value, ctx.now).await {
+            ctx.trace.error(e.code);
+        }
+    }
     if matches!(which, Read::Guilds) && cache_ms > 0 {
         cache_guilds(&session.kv_key, &resp.body, ctx.now, cache_ms);
     }
@@ -90,7 +96,7 @@ pub async fn read(
 }
 
 /// Discord's successful answer with its rate-limit headers (no other header is copied).
-fn passthrough(resp: HttpResponse) -> Response {
+pub(crate) fn passthrough(resp: HttpResponse) -> Response {
     let headers = Headers::new();
     for (name, value) in &resp.headers {
         if name.starts_with("x-ratelimit-") {

@@ -10,7 +10,7 @@ use super::crypto;
 use super::login_options::LoginOptions;
 use super::respond::{self, ApiError};
 use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
-use super::{store, transport, validate};
+use super::{lifecycle, store, transport, validate};
 use serde::Serialize;
 use worker::{Headers, Request, Response};
 
@@ -206,7 +206,42 @@ pub async fn session(ctx: &Ctx<'_>, id: Option<&str>) -> Result<String, ApiError
     let Some(id) = id else {
         return Err(ApiError::unauthorized());
     };
-    session_body(store::load(ctx.auth, id, ctx.now).await?)
+    let session = store::load(ctx.auth, id, ctx.now).await?;
+    match session {
+        Some(s) if s.user_is_stale(ctx.auth.settings.user_max_age_secs * 1000, ctx.now) => {
+            session_body(Some(refetch_user(ctx, s).await?))
+        }
+        other => session_body(other),
+    }
+}
+
+/// Fetches the session's user again (through the token lifecycle) and keeps it when it
+/// changed (docs/contract.md §12). A rate limit or an unavailable Discord serves the stored
+/// user (logged); a grant Discord no longer honours ends the session (401).
+pub(crate) async fn refetch_user(ctx: &Ctx<'_>, mut session: Session) -> Result<Session, ApiError> {
+    let req = calls::current_user(&ctx.auth.settings, &session.tokens.access_token)?;
+    let user = match lifecycle::request(ctx, &mut session, req).await {
+        Ok(resp) => calls::json_value(&resp).map_err(|e| calls::api_error(&e)),
+        Err(e) => Err(e),
+    };
+    match user {
+        Ok(user) => {
+            if user != session.stored.user {
+                if let Err(e) = store::update_user(ctx.auth, &session.kv_key, &user, ctx.now).await
+                {
+                    ctx.trace.error(e.code);
+                }
+                session.stored.user = user;
+            }
+            Ok(session)
+        }
+        Err(e) if e.status == 401 => Err(e),
+        Err(e) => {
+            // 429 or 5xx: the stored user still answers.
+            ctx.trace.error(e.code);
+            Ok(session)
+        }
+    }
 }
 
 /// The `/auth/session` body of a loaded session; 401 clearing the cookie without one (the

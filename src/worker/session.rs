@@ -110,9 +110,16 @@ pub struct StoredSession {
     /// The webhook's `token` and `url`, sealed like the tokens (bound to the key + `#webhook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
+    /// When the stored user was fetched from Discord, ms since the epoch (0: at `created_at`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub user_at: u64,
     /// The login's `data`, as given to `/auth/login`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The webhook's credentials, which never leave the Worker but through [`Session::webhook`].
@@ -193,6 +200,16 @@ impl Session {
             obj.extend(secret);
         }
         Some(webhook)
+    }
+
+    /// Whether the stored user is older than `max_age_ms` at `now_ms`.
+    pub fn user_is_stale(&self, max_age_ms: u64, now_ms: u64) -> bool {
+        let at = if self.stored.user_at == 0 {
+            self.stored.created_at
+        } else {
+            self.stored.user_at
+        };
+        now_ms.saturating_sub(at) >= max_age_ms
     }
 
     /// The user's id, from the stored profile.

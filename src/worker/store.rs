@@ -19,7 +19,7 @@ use super::config::Settings;
 use super::crypto::is_session_id;
 use super::objects;
 use super::respond::ApiError;
-use super::session::{OpenCache, Session, Tokens};
+use super::session::{OpenCache, Session, StoredSession, Tokens};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -238,6 +238,66 @@ async fn save_kv(
         }
     }
     Err(storage_error("write"))
+}
+
+/// Replaces a session's stored user with `user` when it differs (docs/contract.md §12), without
+/// touching its tokens: the stored value is re-read and only `user`, `user_at` and
+/// `updated_at` change (sealed tokens read earlier are never written back: that could
+/// resurrect a rotated refresh token). Durable Objects: done in place by the object. Whether
+/// anything was written; nothing is when the user is the same.
+pub async fn update_user(
+    auth: &DiscordAuth,
+    kv_key: &str,
+    user: &serde_json::Value,
+    now_ms: u64,
+) -> Result<bool, ApiError> {
+    let changed = match &auth.backend {
+        Backend::Objects(ns) => objects::update_user(ns, kv_key, user, now_ms).await?,
+        Backend::Kv { kv, .. } => {
+            let raw = kv
+                .get(kv_key)
+                .text()
+                .await
+                .map_err(|_| storage_error("read"))?;
+            let Some(updated) = raw.as_deref().and_then(|r| with_user(r, user, now_ms)) else {
+                return Ok(false);
+            };
+            let expires_at = serde_json::from_str::<StoredSession>(&updated)
+                .map(|s| s.expires_at)
+                .unwrap_or(now_ms);
+            let ttl = (expires_at.saturating_sub(now_ms) / 1000).max(60);
+            kv.put(kv_key, updated)
+                .map_err(|_| storage_error("write"))?
+                .expiration_ttl(ttl)
+                .execute()
+                .await
+                .map_err(|_| storage_error("write"))?;
+            true
+        }
+    };
+    if changed {
+        OPENED.with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                c.forget(kv_key);
+            }
+        });
+    }
+    Ok(changed)
+}
+
+/// A stored session's JSON with `user` replaced (and `user_at`, `updated_at` set to `now_ms`);
+/// `None` when the user is already that one, or the value is not a session. Every other
+/// field, the sealed tokens included, is kept as it is.
+pub fn with_user(raw: &str, user: &serde_json::Value, now_ms: u64) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(raw).ok()?;
+    let obj = value.as_object_mut()?;
+    if obj.get("user") == Some(user) || !obj.contains_key("tokens") {
+        return None;
+    }
+    obj.insert("user".into(), user.clone());
+    obj.insert("user_at".into(), now_ms.into());
+    obj.insert("updated_at".into(), now_ms.into());
+    serde_json::to_string(&value).ok()
 }
 
 /// Deletes a session (KV: one retry on a failure; Durable Objects: at once everywhere).

@@ -104,7 +104,7 @@ impl IndexValue {
 }
 
 /// The per-user index of the store a [`DiscordAuth`] uses: best-effort in KV (this module),
-/// exact in Durable Objects (one `user:<id>` object, [`super::objects`]). The same four calls.
+/// exact in Durable Objects (one `user:<id>` object, `objects.rs`). The same four calls.
 pub struct UserIndex<'a> {
     auth: &'a DiscordAuth,
     keys: &'a Keys,

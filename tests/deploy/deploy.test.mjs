@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile as execFileCb } from "node:child_process";
 import { promisify } from "node:util";
-import { readFileSync, readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,36 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 // steps are (the first ```sh block after `marker` in `readme`).
 const CONFIGS = [
   { name: "KV sessions", config: "wrangler.toml", readme: "README.md", marker: "Deploy it:" },
+  {
+    name: "Durable Object sessions", config: "wrangler.do.toml", readme: "README.md",
+    marker: "Deploy it with Durable Objects:", objects: ["SESSION_STORE"], make: durableObjectConfig,
+  },
 ];
+
+/**
+ * wrangler.toml as the README's Durable Object steps leave it: the commented
+ * `[[durable_objects.bindings]]` and `[[migrations]]` blocks uncommented, the KV binding gone.
+ * Written beside wrangler.toml (relative paths stay right) and removed after the test.
+ */
+function durableObjectConfig() {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const lines = toml.split("\n");
+  const out = [];
+  let uncommenting = false, skippingKv = false;
+  for (const line of lines) {
+    if (/^\[\[kv_namespaces\]\]/.test(line)) { skippingKv = true; continue; }
+    if (skippingKv && /^(binding|id) = /.test(line)) continue;
+    skippingKv = false;
+    if (/^# \[\[(durable_objects\.bindings|migrations)\]\]/.test(line)) uncommenting = true;
+    if (uncommenting && /^#( |$)/.test(line)) { out.push(line.replace(/^# ?/, "")); continue; }
+    uncommenting = false;
+    out.push(line);
+  }
+  const text = out.join("\n");
+  assert.match(text, /^\[\[durable_objects\.bindings\]\]\nname = "SESSION_STORE"\nclass_name = "DiscordSessionStore"/m);
+  assert.match(text, /new_sqlite_classes = \["DiscordSessionStore"\]/);
+  writeFileSync(join(ROOT, "wrangler.do.toml"), text);
+}
 
 // https://developers.cloudflare.com/workers/platform/limits/#worker-size : a Worker can be up
 // to 3 MB (Workers Free) or 10 MB (Workers Paid) after compression, 64 MB before. We hold the
@@ -63,8 +92,12 @@ export function reportedBindings(out) {
   return bindings;
 }
 
-for (const { name, config, readme, marker } of CONFIGS) {
-  test(`${name} (${config}): wrangler deploy --dry-run builds a bundle under Cloudflare's size limits, with every binding the README's deploy steps name`, async () => {
+for (const { name, config, readme, marker, objects = [], make } of CONFIGS) {
+  test(`${name} (${config}): wrangler deploy --dry-run builds a bundle under Cloudflare's size limits, with every binding the README's deploy steps name`, async (t) => {
+    if (make) {
+      make();
+      t.after(() => rmSync(join(ROOT, config), { force: true }));
+    }
     const outdir = join(ROOT, "test-output", "deploy", config.replace(/\W+/g, "-"));
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
@@ -98,6 +131,9 @@ for (const { name, config, readme, marker } of CONFIGS) {
     assert.equal(wanted.deploys, 1, `the steps deploy once: ${steps.join(" | ")}`);
     const declared = reportedBindings(out);
     assert.ok(Object.keys(declared).length > 0, `wrangler listed the bindings:\n${out}`);
+    for (const binding of objects) {
+      assert.match(declared[binding] ?? "", /Durable Object/, `${binding}: ${config} must bind the Durable Object (wrangler saw ${JSON.stringify(declared)})`);
+    }
     for (const kv of wanted.kv) {
       assert.equal(declared[kv], "KV Namespace", `${kv}: the README creates it, ${config} must bind it (wrangler saw ${JSON.stringify(declared)})`);
     }

@@ -2,7 +2,7 @@
 
 import type {
   User, Guild, Connection, Member, DiscordSessionOptions, SessionLoginOptions, JoinGuildOptions,
-  JoinGuildResult,
+  JoinGuildResult, HttpMethod, JsonValue,
 } from "./discord_oauth_wasm.js";
 
 /**
@@ -28,6 +28,11 @@ export class DiscordSession {
   guildMember(guildId: string): Promise<Member>;
   /** `POST /api/guilds/{guildId}/join`: adds the user to an allowed guild with the bot. */
   joinGuild(guildId: string, options?: JoinGuildOptions): Promise<JoinGuildResult>;
+  /**
+   * Any Discord call the Worker's route table allows (`ANY /api/{route}`), with the session's
+   * token added by the Worker: `route` is the Discord path and query, `body` sent as JSON.
+   */
+  request<T = unknown>(method: HttpMethod, route: string, body?: JsonValue): Promise<T>;
   /** `POST /auth/logout`: the Worker revokes the grant and forgets the session. */
   logout(): Promise<void>;
 }

@@ -80,6 +80,23 @@ export class DiscordSession {
     return this.#call("POST", "/api/guilds/" + encodeURIComponent(guildId) + "/join", body);
   }
 
+  /**
+   * Any Discord call the Worker's route table allows (`ANY /api/{route}`): `route` is the
+   * Discord path with its query (`"/users/@me/guilds?limit=10"`), `body` sent as JSON. The
+   * Worker adds the session's token; by default it allows the user-token reads, and its
+   * `API_ROUTES` setting adds more. Errors as for the fixed routes (404 for a route not in the
+   * table, 405 for a method it does not list).
+   */
+  request(method, route, body) {
+    if (typeof route !== "string" || !route.startsWith("/")) {
+      const error = new Error("configuration error: route must start with `/`");
+      error.name = "DiscordOAuthError";
+      error.code = "config_error";
+      return Promise.reject(error);
+    }
+    return this.#call(String(method).toUpperCase(), "/api" + route, body);
+  }
+
   /** `POST /auth/logout`: the Worker revokes the grant and forgets the session. */
   async logout() {
     await this.#call("POST", "/auth/logout", undefined, { noBody: true });
