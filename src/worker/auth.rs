@@ -253,7 +253,10 @@ impl DiscordAuth {
             Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);
                 match route.read() {
-                    Some(which) => routes_api::read(&ctx, id.as_deref(), which).await,
+                    Some(which) => {
+                        let query = req.url().ok().and_then(|u| u.query().map(str::to_owned));
+                        routes_api::read(&ctx, id.as_deref(), which, query.as_deref()).await
+                    }
                     None => Err(ApiError::new(404, "not_found", "no such route")),
                 }
             }

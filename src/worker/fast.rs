@@ -76,7 +76,10 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
             now: now_ms(),
         };
         let id = session_id(cookie.as_deref());
-        let result = routes_api::read(&ctx, id, which)
+        let query = url
+            .split_once('?')
+            .map(|(_, q)| q.split('#').next().unwrap_or_default());
+        let result = routes_api::read(&ctx, id, which, query)
             .await
             .map(web_sys::Response::from);
         Ok(finish(&trace, started, result).into())

@@ -14,6 +14,7 @@ use super::routes_auth::refuse_cross_site;
 use super::session::Session;
 use super::validate::{self, MAX_JOIN_BODY};
 use super::{store, transport};
+use crate::discord::api::guilds::GuildsQuery;
 use crate::discord::http::HttpResponse;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -69,17 +70,37 @@ pub async fn read(
     ctx: &Ctx<'_>,
     session_id: Option<&str>,
     which: Result<Read, NoSuchGuild>,
+    query: Option<&str>,
 ) -> Result<Response, ApiError> {
     let which = which.map_err(|NoSuchGuild| ApiError::new(404, "not_found", "no such guild"))?;
+    // `/users/@me/guilds` takes Discord's paging query (before, after, limit, with_counts).
+    // <https://discord.com/developers/docs/resources/user#get-current-user-guilds-query-string-params>
+    let guilds_query = match (which, query.filter(|q| !q.is_empty())) {
+        (Read::Guilds, Some(q)) => Some(guilds_query(q)?),
+        _ => None,
+    };
     let mut session = current(ctx, session_id).await?;
-    let cache_ms = ctx.auth.settings.guilds_cache_secs * 1000;
+    // A paged read is not the cached whole list.
+    let cache_ms = if guilds_query.is_some() {
+        0
+    } else {
+        ctx.auth.settings.guilds_cache_secs * 1000
+    };
     if matches!(which, Read::Guilds)
         && cache_ms > 0
         && let Some(body) = cached_guilds(&session.kv_key, ctx.now, cache_ms)
     {
         return Ok(respond::raw_json(200, body, Headers::new()));
     }
-    let req = calls::read(&ctx.auth.settings, &which, &session.tokens.access_token)?;
+    let req = match &guilds_query {
+        Some(q) => crate::discord::api::guilds::get_current_user_guilds(
+            &ctx.auth.settings.api,
+            &session.tokens.access_token,
+            q,
+        )
+        .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?,
+        None => calls::read(&ctx.auth.settings, &which, &session.tokens.access_token)?,
+    };
     let resp = lifecycle::request(ctx, &mut session, req).await?;
     // The core checks the status and that the body is JSON; the body is then passed on whole.
     let value = calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
@@ -93,6 +114,29 @@ pub async fn read(
         cache_guilds(&session.kv_key, &resp.body, ctx.now, cache_ms);
     }
     Ok(passthrough(resp))
+}
+
+/// The paging query of `/users/@me/guilds`; anything else in it is 400 `invalid_request`.
+fn guilds_query(q: &str) -> Result<GuildsQuery, ApiError> {
+    let bad =
+        |name: &str| ApiError::new(400, "invalid_request", format!("bad `{name}` in the query"));
+    let mut out = GuildsQuery::default();
+    for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+        match &*k {
+            "before" => out.before = Some(validate::snowflake(&v).ok_or_else(|| bad("before"))?),
+            "after" => out.after = Some(validate::snowflake(&v).ok_or_else(|| bad("after"))?),
+            "limit" => out.limit = Some(v.parse().map_err(|_| bad("limit"))?),
+            "with_counts" => {
+                out.with_counts = match &*v {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("with_counts")),
+                }
+            }
+            other => return Err(bad(other)),
+        }
+    }
+    Ok(out)
 }
 
 /// Discord's successful answer with its rate-limit headers (no other header is copied).

@@ -64,7 +64,8 @@ test("a re-fetch that meets a 429 or a 5xx serves the stored user; a revoked gra
   let res = await request(mf, "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
   assert.equal(res.status, 200);
   assert.equal((await res.json()).user.id, USER);
-  await new Promise((r) => setTimeout(r, 300));
+  // The 429 closed the route's bucket for its Retry-After (1 s, rounded up): wait it out.
+  await new Promise((r) => setTimeout(r, 1100));
   await fault({ route: "GET /api/v10/users/@me", kind: "status", status: 503 });
   res = await request(mf, "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
   assert.equal(res.status, 200);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   startWorker, resetEmulator, counters, fault, request, startLogin, approve, login, setCookies,
   kvEntries, SESSION_COOKIE, STATE_COOKIE,
+  sessionEntries,
 } from "../support/worker.mjs";
 
 const mf = startWorker();
@@ -35,7 +36,7 @@ test("HEAD /auth/callback exchanges nothing, sets no cookie, stores nothing; the
   const mid = await counters();
   assert.deepEqual(mid.requests, before.requests);
   assert.equal(mid.requests[TOKEN_ROUTE] ?? 0, before.requests[TOKEN_ROUTE] ?? 0);
-  assert.deepEqual(await kvEntries(mf), []);
+  assert.deepEqual(await sessionEntries(mf), []);
 
   // The code was not spent: the browser's GET completes the login.
   const get = await request(mf, callback, { cookies: { [STATE_COOKIE]: state } });
@@ -43,7 +44,7 @@ test("HEAD /auth/callback exchanges nothing, sets no cookie, stores nothing; the
   assert.ok(setCookies(get)[SESSION_COOKIE]?.value);
   const after = await counters();
   assert.equal(after.requests[TOKEN_ROUTE], (before.requests[TOKEN_ROUTE] ?? 0) + 1);
-  assert.equal((await kvEntries(mf)).length, 1);
+  assert.equal((await sessionEntries(mf)).length, 1);
 });
 
 test("HEAD on the other GET routes still answers as GET does (only the callback is special)", async () => {
