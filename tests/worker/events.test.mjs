@@ -84,8 +84,10 @@ test("deauthorization ends both sessions of that user, no revoke call, another u
   assert.equal(await sessionStatus(b.session), 401);
   assert.equal(await sessionStatus(other.session), 200);
   assert.equal((await counters()).revocations, before.revocations, "no revoke call");
-  const left = (await kvEntries(mf)).filter((e) => e.name.startsWith("user:"));
-  assert.equal(left.length, 1, "the deauthorized user's index is gone");
+  if (STORE === "kv") {
+    const left = (await kvEntries(mf)).filter((e) => e.name.startsWith("user:"));
+    assert.equal(left.length, 1, "the deauthorized user's index is gone");
+  }
 });
 
 test("a tampered body is refused with 401 invalid_signature and ends nothing", async () => {
