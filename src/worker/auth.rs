@@ -69,7 +69,7 @@ pub(crate) fn binding(env: &Env, name: &str) -> Option<String> {
 impl ConfigError {
     /// The contract's answer to every route: 500 `config_error` naming the setting.
     pub fn response(&self) -> Response {
-        respond::error(500, "config_error", &self.0)
+        respond::error(500, "config_error", &self.to_string())
     }
 }
 
@@ -133,9 +133,7 @@ impl DiscordAuth {
     /// names it (answer it with [`ConfigError::response`]).
     pub fn from_env(env: &Env) -> Result<DiscordAuth, ConfigError> {
         let settings = SETTINGS.with(|cell| {
-            let mut slot = cell
-                .try_borrow_mut()
-                .map_err(|_| ConfigError("settings are being read".into()))?;
+            let mut slot = cell.try_borrow_mut().map_err(|_| ConfigError::Busy)?;
             slot.get_or_insert_with(|| Settings::parse(|name| binding(env, name)).map(Rc::new))
                 .clone()
         })?;
@@ -143,11 +141,7 @@ impl DiscordAuth {
         let backend = match env.durable_object(DO_BINDING) {
             Ok(ns) => Backend::Objects(ns),
             Err(_) => {
-                let (kv, raw) = kv_bindings(env).ok_or_else(|| {
-                    ConfigError(format!(
-                        "the {KV_BINDING} KV namespace binding is missing (or bind the {DO_BINDING} Durable Object)"
-                    ))
-                })?;
+                let (kv, raw) = kv_bindings(env).ok_or(ConfigError::NoStore)?;
                 Backend::Kv { kv, raw }
             }
         };

@@ -23,11 +23,51 @@ pub const MAX_GUILDS_CACHE: u64 = 300;
 
 /// A setting that is missing or malformed; `Display` names the setting and never its value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub enum ConfigError {
+    /// A required setting is not set.
+    Missing(&'static str),
+    /// A setting is set but breaks its rule (the rule is said, the value never is).
+    Invalid {
+        /// The setting's name.
+        setting: &'static str,
+        /// What it must be, naming it.
+        rule: String,
+    },
+    /// Neither session store is bound (`SESSIONS` KV, or the `SESSION_STORE` Durable Object).
+    NoStore,
+    /// The settings were being read when asked for again (never expected).
+    Busy,
+}
+
+impl ConfigError {
+    /// A setting that breaks its rule; `rule` says what it must be and names the setting.
+    pub fn invalid(setting: &'static str, rule: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            setting,
+            rule: rule.into(),
+        }
+    }
+
+    /// The setting (or binding) at fault.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            ConfigError::Missing(s) | ConfigError::Invalid { setting: s, .. } => s,
+            ConfigError::NoStore => "SESSIONS",
+            ConfigError::Busy => "",
+        }
+    }
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::Missing(s) => write!(f, "{s} is not set"),
+            ConfigError::Invalid { rule, .. } => f.write_str(rule),
+            ConfigError::NoStore => f.write_str(
+                "the SESSIONS KV namespace binding is missing (or bind the SESSION_STORE Durable Object)",
+            ),
+            ConfigError::Busy => f.write_str("settings are being read"),
+        }
     }
 }
 
@@ -78,16 +118,17 @@ pub struct Settings {
     pub public_key: Result<PublicKey, ConfigError>,
 }
 
-fn http_url(name: &str, v: &str) -> Result<String, ConfigError> {
+fn http_url(name: &'static str, v: &str) -> Result<String, ConfigError> {
     let ok = (v.starts_with("https://") || v.starts_with("http://"))
         && v.len() > "http://".len()
         && !v.chars().any(|c| c.is_control() || c.is_whitespace());
     if ok {
         Ok(v.to_owned())
     } else {
-        Err(ConfigError(format!(
-            "{name} must be an absolute http(s) URL"
-        )))
+        Err(ConfigError::invalid(
+            name,
+            format!("{name} must be an absolute http(s) URL"),
+        ))
     }
 }
 
@@ -99,21 +140,25 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let req = |name: &str| opt(name).ok_or_else(|| ConfigError(format!("{name} is not set")));
+        let req = |name: &'static str| opt(name).ok_or(ConfigError::Missing(name));
 
         let client_id = req("DISCORD_CLIENT_ID")?;
         if validate::snowflake(&client_id).is_none() {
-            return Err(ConfigError(
-                "DISCORD_CLIENT_ID must be an application id (digits)".into(),
+            return Err(ConfigError::invalid(
+                "DISCORD_CLIENT_ID",
+                "DISCORD_CLIENT_ID must be an application id (digits)",
             ));
         }
         let client_secret = ClientSecret::new(req("DISCORD_CLIENT_SECRET")?);
         // The session secret is used as given (not trimmed): its bytes are the key material.
         let secret = get("SESSION_SECRET")
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| ConfigError("SESSION_SECRET is not set".into()))?;
+            .ok_or(ConfigError::Missing("SESSION_SECRET"))?;
         let keys = Keys::derive(secret.as_bytes()).ok_or_else(|| {
-            ConfigError("SESSION_SECRET must be at least 32 bytes long".to_owned())
+            ConfigError::invalid(
+                "SESSION_SECRET",
+                "SESSION_SECRET must be at least 32 bytes long",
+            )
         })?;
         let bot_token = opt("DISCORD_BOT_TOKEN").map(BotToken::new);
         let redirect_uri = match opt("DISCORD_REDIRECT_URI") {
@@ -121,14 +166,17 @@ impl Settings {
             None => None,
         };
         let scopes = match opt("DISCORD_SCOPES") {
-            Some(v) => Scopes::parse(&v.replace(',', " "))
-                .map_err(|e| ConfigError(format!("DISCORD_SCOPES: {e}")))?,
-            None => Scopes::parse("identify")
-                .map_err(|e| ConfigError(format!("DISCORD_SCOPES: {e}")))?,
+            Some(v) => Scopes::parse(&v.replace(',', " ")).map_err(|e| {
+                ConfigError::invalid("DISCORD_SCOPES", format!("DISCORD_SCOPES: {e}"))
+            })?,
+            None => Scopes::parse("identify").map_err(|e| {
+                ConfigError::invalid("DISCORD_SCOPES", format!("DISCORD_SCOPES: {e}"))
+            })?,
         };
         if scopes.is_empty() {
-            return Err(ConfigError(
-                "DISCORD_SCOPES must name at least one scope".into(),
+            return Err(ConfigError::invalid(
+                "DISCORD_SCOPES",
+                "DISCORD_SCOPES must name at least one scope",
             ));
         }
         let api_base = match opt("DISCORD_API_BASE") {
@@ -145,8 +193,9 @@ impl Settings {
                 .ok()
                 .filter(|t| (MIN_SESSION_TTL..=10 * 365 * 86_400).contains(t))
                 .ok_or_else(|| {
-                    ConfigError(
-                        "SESSION_TTL_SECONDS must be a whole number of seconds, at least 60".into(),
+                    ConfigError::invalid(
+                        "SESSION_TTL_SECONDS",
+                        "SESSION_TTL_SECONDS must be a whole number of seconds, at least 60",
                     )
                 })?,
             None => DEFAULT_SESSION_TTL,
@@ -158,7 +207,10 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .map(|s| {
                     validate::snowflake(s).ok_or_else(|| {
-                        ConfigError("JOIN_GUILD_ALLOWLIST must be comma-separated guild ids".into())
+                        ConfigError::invalid(
+                            "JOIN_GUILD_ALLOWLIST",
+                            "JOIN_GUILD_ALLOWLIST must be comma-separated guild ids",
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
@@ -170,7 +222,12 @@ impl Settings {
                 .parse::<u64>()
                 .ok()
                 .filter(|s| *s <= 30 * 24 * 3600)
-                .ok_or_else(|| ConfigError("USER_MAX_AGE_SECONDS must be 0 to 2592000".into()))?,
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        "USER_MAX_AGE_SECONDS",
+                        "USER_MAX_AGE_SECONDS must be 0 to 2592000",
+                    )
+                })?,
             None => 3600,
         };
         let guilds_cache_secs = match opt("GUILDS_CACHE_SECONDS") {
@@ -178,7 +235,12 @@ impl Settings {
                 .parse::<u64>()
                 .ok()
                 .filter(|t| *t <= MAX_GUILDS_CACHE)
-                .ok_or_else(|| ConfigError("GUILDS_CACHE_SECONDS must be 0 to 300".into()))?,
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        "GUILDS_CACHE_SECONDS",
+                        "GUILDS_CACHE_SECONDS must be 0 to 300",
+                    )
+                })?,
             None => 0,
         };
         let upstream_timeout_ms = match opt("UPSTREAM_TIMEOUT_MS") {
@@ -186,7 +248,12 @@ impl Settings {
                 .parse::<u64>()
                 .ok()
                 .filter(|t| (100..=60_000).contains(t))
-                .ok_or_else(|| ConfigError("UPSTREAM_TIMEOUT_MS must be 100 to 60000".into()))?,
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        "UPSTREAM_TIMEOUT_MS",
+                        "UPSTREAM_TIMEOUT_MS must be 100 to 60000",
+                    )
+                })?,
             None => 10_000,
         };
         let allowed_origins = match opt("ALLOWED_ORIGINS") {
@@ -197,9 +264,12 @@ impl Settings {
                 .map(|s| {
                     // The value is not secret; naming the bad entry makes the error actionable.
                     validate::exact_origin(s).ok_or_else(|| {
-                        ConfigError(format!(
-                            "ALLOWED_ORIGINS: {s:?} is not an exact origin (scheme://host[:port], no path)"
-                        ))
+                        ConfigError::invalid(
+                            "ALLOWED_ORIGINS",
+                            format!(
+                                "ALLOWED_ORIGINS: {s:?} is not an exact origin (scheme://host[:port], no path)"
+                            ),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
@@ -208,7 +278,7 @@ impl Settings {
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         let api_routes = ApiRoutes::new(&client_id, opt("API_ROUTES").as_deref())
-            .map_err(|e| ConfigError(e.to_string()))?;
+            .map_err(|e| ConfigError::invalid("API_ROUTES", e.to_string()))?;
         Ok(Settings {
             api_routes,
             activity_origin,

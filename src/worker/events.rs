@@ -54,14 +54,18 @@ impl PublicKey {
     /// route answers it with 500 `config_error`, every other route keeps working.
     pub fn parse(value: Option<&str>) -> Result<PublicKey, ConfigError> {
         let value = value.map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
-            ConfigError(format!(
-                "{PUBLIC_KEY_VAR} is not set (the application's public key, needed by /auth/events)"
-            ))
+            ConfigError::invalid(
+                PUBLIC_KEY_VAR,
+                format!(
+                    "{PUBLIC_KEY_VAR} is not set (the application's public key, needed by /auth/events)"
+                ),
+            )
         })?;
         hex_bytes::<32>(value).map(PublicKey).ok_or_else(|| {
-            ConfigError(format!(
-                "{PUBLIC_KEY_VAR} must be the application's public key: 64 hex characters"
-            ))
+            ConfigError::invalid(
+                PUBLIC_KEY_VAR,
+                format!("{PUBLIC_KEY_VAR} must be the application's public key: 64 hex characters"),
+            )
         })
     }
 }

@@ -22,13 +22,14 @@ mod events {
     fn public_key_missing_or_malformed_names_the_setting_not_the_value() {
         for (value, expect) in [(None, "is not set"), (Some("  "), "is not set")] {
             let e = PublicKey::parse(value).unwrap_err();
-            assert!(e.0.starts_with("DISCORD_PUBLIC_KEY"), "{e}");
-            assert!(e.0.contains(expect), "{e}");
+            assert_eq!(e.setting(), "DISCORD_PUBLIC_KEY", "{e}");
+            assert!(e.to_string().starts_with("DISCORD_PUBLIC_KEY"), "{e}");
+            assert!(e.to_string().contains(expect), "{e}");
         }
         let short = "c8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3";
         let e = PublicKey::parse(Some(short)).unwrap_err();
         assert!(
-            e.0.contains("64 hex characters") && !e.0.contains(short),
+            e.to_string().contains("64 hex characters") && !e.to_string().contains(short),
             "{e}"
         );
         let bad = "z8cde6a3c8c6e49d86af3191287b3ce255872be1fff6dc285bdb420c06a2c3c8";
@@ -294,7 +295,7 @@ mod public_key_setting {
         assert!(
             s.public_key
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("DISCORD_PUBLIC_KEY is not set")
         );
         assert!(parse(Some("nothex")).public_key.is_err());

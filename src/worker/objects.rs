@@ -259,7 +259,7 @@ mod class {
 
     /// The session store's Durable Object (see the module docs). Exported by the deployable
     /// Worker; a host Worker that binds `SESSION_STORE` exports it too (it is part of this crate).
-    #[durable_object]
+    #[durable_object(alarm)]
     pub struct DiscordSessionStore {
         state: Rc<State>,
         env: Env,

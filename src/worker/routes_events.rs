@@ -121,7 +121,7 @@ pub async fn events(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErr
         .settings
         .public_key
         .as_ref()
-        .map_err(|e| ApiError::new(500, "config_error", e.0.clone()))?;
+        .map_err(|e| ApiError::new(500, "config_error", e.to_string()))?;
     let headers = req.headers();
     let signed = SignedHeaders::parse(
         headers.get("x-signature-ed25519").ok().flatten().as_deref(),

@@ -295,7 +295,7 @@ mod config {
         ];
         for (extra, name) in cases {
             let err = parse(&with(extra)).unwrap_err();
-            assert!(err.0.contains(name), "{err} should name {name}");
+            assert!(err.to_string().contains(name), "{err} should name {name}");
         }
     }
 
