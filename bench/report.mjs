@@ -17,7 +17,7 @@ if (sizes) {
   const o = sizes.browser.ours;
   L.push(`| discord-oauth-wasm | ${kb(o.total_gzip)} | wasm ${kb(o.wasm_gzip)} (raw ${kb(o.wasm_raw)}) + JS ${kb(o.js_gzip)} |`);
   for (const p of ["oauth4webapi", "arctic", "oidc-client-ts"]) L.push(`| ${p} | ${kb(sizes.browser[p].total_gzip)} | JS (raw ${kb(sizes.browser[p].js_raw)}) |`);
-  L.push("", `Budget for our whole client: 30 KB gzipped. ${o.total_gzip <= 30 * 1024 ? "Within budget." : "**Over budget.**"}`, "");
+  L.push("", `Budget for our whole client (issue 13): 40 KB gzipped. ${o.total_gzip <= 40 * 1024 ? "Within budget." : "**Over budget.**"}`, "");
   L.push("## Worker size (gzip -9)", "", "`node bench/sizes.mjs`", "", "| Worker | gzipped | detail |", "|---|---:|---|");
   const w = sizes.worker.ours;
   L.push(`| ours (build/) | ${kb(w.total_gzip)} | wasm ${kb(w.wasm_gzip)} (raw ${kb(w.wasm_raw)}) + JS ${kb(w.js_gzip)} |`);
@@ -63,6 +63,9 @@ if (fuzz) {
   for (const t of fuzz.targets ?? []) L.push(`| ${t.name} | ${t.seconds} | ${t.executions} | ${t.crashes} |`);
   L.push("");
 }
+if (!fuzz) {
+  L.push("## Fuzzing", "", "Not run in this `bench/run.sh` (`BENCH_SKIP_FUZZ=1`); `bench/fuzz.sh` runs every target in `fuzz/` on its own.", "");
+}
 // Where a Worker request's time goes: CPU profiles of `wrangler dev` through its inspector
 // (CDP Profiler, wasm name section kept) during autocannon runs, and A/B builds, 2026-11-22.
 const WORKER_TIME = {
@@ -74,8 +77,8 @@ const WORKER_TIME = {
 const gaps = [];
 if (sizes) {
   const o = sizes.browser.ours.total_gzip, best = Math.min(...["oauth4webapi", "arctic", "oidc-client-ts"].map((p) => sizes.browser[p].total_gzip));
-  if (o > best) gaps.push(`**Browser size**: ${kb(o)} against ${kb(best)} for the smallest peer (×${(o / best).toFixed(1)}), and over our 30 KB budget. The peers lean on WebCrypto and the browser's URL and JSON; our wasm carries the whole core (scope table, authorize-URL validation, callback and token parsing, error mapping, rate-limit buckets, CDN and permission helpers) plus Rust's allocator. Measured by building without a module (2026-11-22, \`cargo build --release\` + wasm-bindgen + the same wasm-opt flags): the helpers (\`avatarUrl\` … \`userFlags\`) weigh 4.9 KB of gzipped wasm and \`DiscordSession\` 2.2 KB, so \`DiscordOAuthClient\` alone is ≈ ${kb(sizes.browser.ours.wasm_gzip - 7.1 * 1024)} of wasm + ${kb(sizes.browser.ours.js_gzip)} of JS. Already done: talc instead of dlmalloc (−2.8 KB), SHA-256 through \`crypto.subtle\` instead of sha2 (−1.8 KB), no \`Debug\` formatting linked by base64 (−1.4 KB), std rebuilt with the \`immediate-abort\` panic strategy so that no formatting machinery is linked (−4.9 KB; scripts/build-web.sh). What remains is our own code and its data (error messages, the scope, permission and flag name tables): 30 KB needs a design decision, not tuning: move the helpers and \`DiscordSession\` (no protocol in them, ≈ 7 KB) to plain JS, and even then the client would stay near 45 KB unless validation and parsing also leave the Rust core, against DESIGN's \"protocol logic lives once, in the core\".`);
-  gaps.push(`**Worker size**: ${kb(sizes.worker.ours.total_gzip)} against ${kb(sizes.worker.peer_js.total_gzip)} for the JavaScript peer; both far below Cloudflare's limit (3 MB compressed on the free plan). The wasm carries workers-rs and its bindings, serde_json, RustCrypto AES-GCM/HMAC and the core.`);
+  if (o > best) gaps.push(`**Browser size**: ${kb(o)} against ${kb(best)} for the smallest peer (×${(o / best).toFixed(1)}), and over the 40 KB budget of issue 13. The peers lean on WebCrypto and the browser's URL and JSON; our wasm carries the whole core (scope table, authorize-URL validation, callback and token parsing, error mapping, rate-limit buckets, the token lifecycle machines) and the model helpers in both faces (\`avatarUrl\` … \`memberDisplayAvatarUrl\`, nine of them added in issue 16: +2.3 KB of gzipped wasm). \`DiscordSession\` and \`activityLogin\` are plain JS now (they only talk to our Worker). Already done: talc (−2.8 KB), SHA-256 through \`crypto.subtle\` (−1.8 KB), no \`Debug\` formatting linked by base64 (−1.4 KB), std rebuilt with \`immediate-abort\` (−4.9 KB), the shipped JS minified. What would still cut it: the pure helpers in JS with a parity test on the core's fixtures (≈ 7 KB of wasm, allowed by issue 13), fewer exported methods on the named core API (each export costs glue on both sides), and the error messages as codes with the text in JS; 40 KB still needs most of that.`);
+  gaps.push(`**Worker size**: ${kb(sizes.worker.ours.total_gzip)} against ${kb(sizes.worker.peer_js.total_gzip)} for the JavaScript peer; both far below Cloudflare's limit (3 MB compressed on the free plan; the dry-run deploy test checks it), and over issue 14's 250 KB goal. The wasm carries workers-rs and its bindings (Durable Objects included), serde_json, RustCrypto AES-GCM/HMAC and the core; since issue 13 it also carries the Durable Object store, the Activity route, Webhook Events, the raw-call table and the login options (297 KB before them).`);
 }
 if (init && init.ours) {
   const peers = ["oauth4webapi", "arctic", "oidc-client-ts"].filter((p) => init[p]);
