@@ -22,6 +22,9 @@ mod refresh;
 #[path = "browser/helpers.rs"]
 mod helpers;
 
+#[path = "browser/options.rs"]
+mod options;
+
 #[path = "browser/surface.rs"]
 mod surface;
 

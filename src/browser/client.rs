@@ -77,7 +77,11 @@ impl DiscordOAuthClient {
                 limiter: RefCell::new(RateLimiter::default()),
             }),
         };
-        let s = shell::dow_client(JsValue::from(core), &prefix, &storage);
+        let on_request = opts::get(o, "onRequest");
+        if !(on_request.is_undefined() || on_request.is_function()) {
+            return Err(config("option `onRequest` must be a function"));
+        }
+        let s = shell::dow_client(JsValue::from(core), &prefix, &storage, on_request);
         Ok(DiscordOAuthClient { s })
     }
 
@@ -169,7 +173,7 @@ impl DiscordOAuthClient {
     }
 
     fn get(&self, route: &str) -> Promise {
-        shell::dow_call(&self.s, "GET", route, None)
+        shell::dow_call(&self.s, "GET", route, None, false)
     }
 
     /// `GET /users/@me/guilds`.
@@ -199,18 +203,24 @@ impl DiscordOAuthClient {
         self.get("/oauth2/@me")
     }
 
-    /// Any other Bearer call: `route` is the path after the API base (e.g.
-    /// `"/users/@me/guilds?limit=10"`); `body` is sent as JSON. Rate-limit aware; resolves
-    /// to the JSON answer (`null` for 204).
+    /// Any other call: `route` is the path after the API base (e.g.
+    /// `"/users/@me/guilds?limit=10"`); `body` is sent as JSON. With the user's token, or
+    /// none with `{ auth: false }`. Rate-limit aware; resolves to the JSON answer (`null` for
+    /// 204).
     #[wasm_bindgen(skip_jsdoc, unchecked_return_type = "Promise<unknown>")]
     pub fn request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "HttpMethod")] method: &str,
         route: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "JsonValue")] body: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Promise {
+        let anonymous = match options.map(|o| opts::boolean(&o, "auth")).transpose() {
+            Ok(auth) => auth.flatten() == Some(false),
+            Err(e) => return reject(&e),
+        };
         match request_body(route, body) {
-            Ok(body) => shell::dow_call(&self.s, method, route, body),
+            Ok(body) => shell::dow_call(&self.s, method, route, body, anonymous),
             Err(e) => reject(&e),
         }
     }

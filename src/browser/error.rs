@@ -151,7 +151,7 @@ pub fn message(e: &Error) -> String {
 
 /// The JS `Error` for a core error.
 pub fn to_js(e: &Error) -> JsValue {
-    super::shell::dow_err(
+    let error = super::shell::dow_err(
         e.code().as_str(),
         &message(e),
         e.status().map(f64::from),
@@ -159,7 +159,17 @@ pub fn to_js(e: &Error) -> JsValue {
         e.global(),
         e.discord_code().map(|c| c as f64),
         e.description(),
-    )
+    );
+    // A rate limit also carries its bucket, its scope and Discord's body (docs/contract.md §12).
+    if let Error::RateLimited(r) = e {
+        super::shell::dow_err_limits(
+            &error,
+            r.bucket.as_deref(),
+            r.scope.as_deref(),
+            r.body.as_ref().map(|b| b.expose()),
+        );
+    }
+    error
 }
 
 /// A `config_error`.

@@ -13,6 +13,19 @@ export function dow_err(code, message, status, retryAfter, global, discordCode, 
   return error;
 }
 
+/** A rate limit's details on its error: `bucket`, `scope` and Discord's `body` (parsed). */
+export function dow_err_limits(error, bucket, scope, body) {
+  if (bucket !== undefined) error.bucket = bucket;
+  if (scope !== undefined) error.scope = scope;
+  if (body !== undefined) {
+    try {
+      error.body = JSON.parse(body);
+    } catch {
+      error.body = body;
+    }
+  }
+}
+
 const messageOf = (e) => (e instanceof Error ? e.message : typeof e === "string" ? e : "unknown error");
 const storageError = (what, cause) => dow_err("storage_error", "storage error: " + what + messageOf(cause));
 
@@ -77,9 +90,10 @@ const indexedDbPut = (S, json) =>
 // ---- The client's state and its stored tokens.
 
 /** The shell state of one client: its core, storage keys and mode, the refresh in flight. */
-export function dow_client(core, prefix, mode) {
+export function dow_client(core, prefix, mode, onRequest) {
   return {
     core,
+    onRequest, // the `onRequest` trace option: called after each request to Discord
     prefix,
     keys: prefix + ":",
     mode,
@@ -149,7 +163,28 @@ async function send(request, credentials, what) {
   return { status: response.status, headers, body };
 }
 
-const sendToDiscord = (request, what) => send(request, "omit", what + " failed: ");
+/**
+ * Sends a core request to Discord and reports it to `onRequest` (method, route, status,
+ * rate-limit bucket, duration; never a token). A throwing trace function is ignored.
+ */
+async function sendToDiscord(S, request, what, failure = what + " failed: ") {
+  const started = performance.now();
+  let status = 0, bucket;
+  try {
+    const answer = await send(request, "omit", failure);
+    status = answer.status;
+    for (let i = 0; i < answer.headers.length; i += 2) {
+      if (answer.headers[i] === "x-ratelimit-bucket") bucket = answer.headers[i + 1];
+    }
+    return answer;
+  } finally {
+    if (typeof S.onRequest === "function") {
+      try {
+        S.onRequest({ method: request.method, route: request.route, status, bucket, durationMs: performance.now() - started });
+      } catch {}
+    }
+  }
+}
 
 // ---- The token lifecycle: a loop over the core's named actions.
 
@@ -160,7 +195,7 @@ async function runCall(S, call) {
     for (;;) {
       switch (step.action) {
         case "send":
-          step = call.onResponse(await sendToDiscord(step.request, "the Discord API request"));
+          step = call.onResponse(await sendToDiscord(S, step.request, "the Discord API request"));
           break;
         case "refresh":
           step = call.onRefreshed(await refresh(S, call.tokens()));
@@ -201,7 +236,7 @@ async function leadRefresh(S, seen) {
         case "send": {
           let answer;
           try {
-            answer = await sendToDiscord(step.request, "the token refresh");
+            answer = await sendToDiscord(S, step.request, "the token refresh");
           } catch (e) {
             step = driver.onNetworkError(messageOf(e));
             break;
@@ -227,8 +262,8 @@ async function leadRefresh(S, seen) {
   }
 }
 
-export const dow_call = (S, method, route, body) =>
-  Promise.resolve().then(() => runCall(S, S.core.call(method, route, body)));
+export const dow_call = (S, method, route, body, anonymous) =>
+  Promise.resolve().then(() => runCall(S, S.core.call(method, route, body, anonymous)));
 export const dow_access = (S) => runCall(S, S.core.accessToken()).then((tokens) => tokens.access_token);
 export const dow_refresh = async (S) => runCall(S, S.core.refreshNow());
 export const dow_read = (S) => readTokens(S);
@@ -279,7 +314,7 @@ export async function dow_begin(S, options, shouldNavigate) {
 export async function dow_logout(S) {
   const tokens = readTokens(S);
   await writeTokens(S, null);
-  if (tokens) S.core.revoked(await sendToDiscord(S.core.revokeRequest(tokens), "the token revocation"));
+  if (tokens) S.core.revoked(await sendToDiscord(S, S.core.revokeRequest(tokens), "the token revocation"));
 }
 
 /** `handleRedirect(url)`: `null` without OAuth2 parameters; else the TokenSet. */
@@ -299,7 +334,7 @@ export async function dow_redirect(S, url) {
   storagePut("sessionStorage", S.keys + "pending", null);
   const { exchange, tokens: implicit, data } = S.core.redirect(url, pending);
   const tokens = exchange
-    ? S.core.exchanged(await send(exchange, "omit", "the token exchange could not reach Discord from the browser (blocked by CORS, or offline): make the application a Public Client, or use the Worker (DiscordSession) for the exchange. Cause: "))
+    ? S.core.exchanged(await sendToDiscord(S, exchange, "the token exchange", "the token exchange could not reach Discord from the browser (blocked by CORS, or offline): make the application a Public Client, or use the Worker (DiscordSession) for the exchange. Cause: "))
     : implicit;
   await writeTokens(S, tokens);
   if (data != null) {

@@ -42,10 +42,24 @@ extern "C" {
         discord_code: Option<f64>,
         description: Option<&str>,
     ) -> JsValue;
-    /// The shell state of a client: its core, key prefix, token storage mode.
-    pub fn dow_client(core: JsValue, prefix: &str, mode: &str) -> JsValue;
-    /// A Bearer API call (refresh and retry as the core says).
-    pub fn dow_call(s: &JsValue, method: &str, route: &str, body: Option<String>) -> Promise;
+    /// Adds a rate limit's `bucket`, `scope` and Discord's `body` (parsed) to an error.
+    pub fn dow_err_limits(
+        error: &JsValue,
+        bucket: Option<&str>,
+        scope: Option<&str>,
+        body: Option<&str>,
+    );
+    /// The shell state of a client: its core, key prefix, token storage mode, and the
+    /// `onRequest` trace function (or `undefined`).
+    pub fn dow_client(core: JsValue, prefix: &str, mode: &str, on_request: JsValue) -> JsValue;
+    /// A Bearer API call (refresh and retry as the core says); `anonymous`: without a token.
+    pub fn dow_call(
+        s: &JsValue,
+        method: &str,
+        route: &str,
+        body: Option<String>,
+        anonymous: bool,
+    ) -> Promise;
     /// `accessToken()`.
     pub fn dow_access(s: &JsValue) -> Promise;
     /// `refresh()`: single flight in the page, under a Web Lock across tabs.

@@ -31,6 +31,30 @@ export interface DiscordOAuthError extends Error {
   discordCode?: number;
   /** Discord's `error_description` or API `message`. */
   description?: string;
+  /** A rate limit's `X-RateLimit-Bucket`. */
+  bucket?: string;
+  /** A rate limit's `X-RateLimit-Scope`: `user`, `global` or `shared`. */
+  scope?: string;
+  /** Discord's JSON body of a 429, whole. */
+  body?: JsonValue;
+}
+
+/** What `onRequest` is called with after each request to Discord (never a token). */
+export interface RequestTrace {
+  method: HttpMethod;
+  /** The rate-limit route key, e.g. `"GET /users/@me/guilds/{guild_id}/member"`. */
+  route: string;
+  /** Discord's status; 0 when no answer came back. */
+  status: number;
+  /** `X-RateLimit-Bucket`, when Discord sent one. */
+  bucket?: string;
+  durationMs: number;
+}
+
+/** The options of `request()`. */
+export interface RequestOptions {
+  /** `false`: send no token (a public route). Default `true`. */
+  auth?: boolean;
 }
 
 /** Any JSON value. */
@@ -66,6 +90,9 @@ export interface DiscordOAuthClientOptions {
   apiBase?: string;
   /** Default `"https://discord.com/oauth2/authorize"`. */
   authorizeEndpoint?: string;
+  /** Called after each request to Discord with its method, route, status, bucket and
+   * duration (never a token): the `http_trace` of the Python libraries. */
+  onRequest?: (trace: RequestTrace) => void;
 }
 
 export interface AuthorizeOptions {

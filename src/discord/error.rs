@@ -189,6 +189,9 @@ pub struct RateLimited {
     pub bucket: Option<String>,
     /// Discord's message, e.g. "You are being rate limited.".
     pub message: Option<String>,
+    /// Discord's JSON body of the 429, kept whole (`None` when the limit was known before
+    /// sending, or the answer had no body).
+    pub body: Option<RawBody>,
 }
 
 /// Bad input to a core function, found before anything is sent.

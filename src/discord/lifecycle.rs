@@ -79,6 +79,10 @@ pub enum Target {
     /// A request to Discord with the user's token. Its `Authorization` header is set by the
     /// machine to the current access token before each send (built with any token).
     Request(HttpRequest),
+    /// A request to Discord without any token (`request(…, { auth: false })`): no refresh, no
+    /// retry, no forgetting; the rate-limit buckets still apply. Any `Authorization` header it
+    /// was built with is removed.
+    Anonymous(HttpRequest),
 }
 
 /// What a [`Call`] asks its face to do next.
@@ -165,6 +169,9 @@ impl Call {
         if self.phase != CallPhase::Start {
             return self.misuse();
         }
+        if matches!(self.target, Target::Anonymous(_)) {
+            return self.proceed(limiter, now_ms);
+        }
         let Some(tokens) = stored else {
             return self.fail(not_logged_in());
         };
@@ -205,10 +212,18 @@ impl Call {
         if self.phase != CallPhase::Sent {
             return self.misuse();
         }
-        if let Target::Request(req) = &self.target {
-            limiter.update_json::<J>(&req.route, &response, now_ms);
-        }
-        if response.status == 401 {
+        let anonymous = match &self.target {
+            Target::Request(req) => {
+                limiter.update_json::<J>(&req.route, &response, now_ms);
+                false
+            }
+            Target::Anonymous(req) => {
+                limiter.update_json::<J>(&req.route, &response, now_ms);
+                true
+            }
+            Target::Token | Target::Refreshed => false,
+        };
+        if response.status == 401 && !anonymous {
             let can_refresh = self
                 .tokens
                 .as_ref()
@@ -268,11 +283,21 @@ impl Call {
 
     /// Sends (through the rate-limit buckets) or, for [`Target::Token`], finishes.
     fn proceed(&mut self, limiter: &mut RateLimiter, now_ms: u64) -> CallAction {
+        if let Target::Anonymous(req) = &self.target {
+            if let Some(wait) = limiter.reserve(&req.route, now_ms) {
+                return self.fail(Error::RateLimited(wait.to_rate_limited(None)));
+            }
+            let mut req = req.clone();
+            req.headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+            self.phase = CallPhase::Sent;
+            return CallAction::Send(req);
+        }
         let Some(tokens) = &self.tokens else {
             return self.fail(not_logged_in());
         };
         match &self.target {
-            Target::Token | Target::Refreshed => {
+            Target::Token | Target::Refreshed | Target::Anonymous(_) => {
                 self.phase = CallPhase::Over;
                 CallAction::Done(Done::Tokens(tokens.clone()))
             }

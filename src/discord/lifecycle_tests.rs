@@ -569,3 +569,19 @@ fn an_explicit_refresh_refreshes_fresh_tokens_too() {
     let e = failed(call.start(Some(tokens("A1", None, 3_600_000)), None, &mut rl, NOW));
     assert_eq!(e.code(), ErrorCode::Unauthorized);
 }
+
+#[test]
+fn an_anonymous_call_sends_no_token_and_never_refreshes_or_forgets() {
+    let mut rl = RateLimiter::new();
+    let mut call = Call::new(Target::Anonymous(user_request()));
+    // Nothing stored is fine: no token is needed.
+    let req = sent(call.start(None, None, &mut rl, NOW));
+    assert!(req.header("authorization").is_none());
+    // A 401 is just the answer's error: no refresh, no forgetting.
+    let e = failed(call.on_response::<SerdeJson>(resp(401, &[], "{}"), &mut rl, NOW));
+    assert_eq!(e.code(), ErrorCode::Unauthorized);
+    let mut call = Call::new(Target::Anonymous(user_request()));
+    sent(call.start(Some(tokens("A1", Some("R1"), -5)), None, &mut rl, NOW));
+    let r = done_response(call.on_response::<SerdeJson>(resp(200, &[], "{}"), &mut rl, NOW));
+    assert_eq!(r.status, 200);
+}

@@ -12,7 +12,7 @@
 //! before every request and updated after every response. The design follows
 //! twilight-http-ratelimiting: route key → bucket hash → bucket state, plus one global gate.
 
-use crate::discord::error::RateLimited;
+use crate::discord::error::{RateLimited, RawBody};
 use crate::discord::http::HttpResponse;
 use crate::discord::json::JsonCodec;
 
@@ -173,6 +173,7 @@ pub fn rate_limited<J: JsonCodec>(response: &HttpResponse) -> RateLimited {
         scope: headers.scope,
         bucket: headers.bucket,
         message: body.and_then(|b| b.message),
+        body: (!response.body.trim().is_empty()).then(|| RawBody::new(response.body.as_str())),
     }
 }
 
@@ -199,6 +200,7 @@ impl Wait {
             },
             bucket,
             message: None,
+            body: None,
         }
     }
 }

@@ -217,6 +217,18 @@ pub fn exchange_code(
         )
         .into());
     }
+    code_grant(cfg, auth, code.secret(), Some(redirect_uri), verifier)
+}
+
+/// The `authorization_code` grant's form, with `redirect_uri` exactly when the authorization
+/// request carried one (RFC 6749 §4.1.3); a public client must send its PKCE verifier.
+fn code_grant(
+    cfg: &ApiConfig,
+    auth: &ClientAuth,
+    code: &str,
+    redirect_uri: Option<&str>,
+    verifier: Option<&PkceCodeVerifier>,
+) -> Result<HttpRequest, Error> {
     if matches!(auth, ClientAuth::Public { .. }) && verifier.is_none() {
         return Err(invalid(
             "code_verifier",
@@ -224,11 +236,10 @@ pub fn exchange_code(
         )
         .into());
     }
-    let mut fields = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.secret()),
-        ("redirect_uri", redirect_uri),
-    ];
+    let mut fields = vec![("grant_type", "authorization_code"), ("code", code)];
+    if let Some(uri) = redirect_uri {
+        fields.push(("redirect_uri", uri));
+    }
     if let Some(v) = verifier {
         fields.push(("code_verifier", v.secret()));
     }
@@ -252,21 +263,7 @@ pub fn exchange_activity_code(
     if code.secret().is_empty() {
         return Err(invalid("code", "must not be empty").into());
     }
-    if matches!(auth, ClientAuth::Public { .. }) && verifier.is_none() {
-        return Err(invalid(
-            "code_verifier",
-            "a public client must send the PKCE verifier",
-        )
-        .into());
-    }
-    let mut fields = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.secret()),
-    ];
-    if let Some(v) = verifier {
-        fields.push(("code_verifier", v.secret()));
-    }
-    form_request(cfg, auth, TOKEN_PATH, TOKEN_ROUTE, &fields, false)
+    code_grant(cfg, auth, code.secret(), None, verifier)
 }
 
 /// A refresh (`grant_type=refresh_token`). Discord rotates the refresh token on every refresh:

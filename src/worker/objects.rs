@@ -82,6 +82,7 @@ impl WireError {
                 scope: None,
                 bucket: None,
                 message: Some(self.message),
+                body: None,
             }),
             "network_error" if self.message.contains("in time") => Error::Timeout,
             "network_error" => Error::Network(self.message),

@@ -127,7 +127,7 @@ async fn pkce_login_then_every_api_method() {
         get_str(&get(&info, "application"), "id").as_deref(),
         Some(PUBLIC_APP)
     );
-    let raw = await_ok(c.request("GET", "/users/@me", None)).await;
+    let raw = await_ok(c.request("GET", "/users/@me", None, None)).await;
     assert_eq!(get_str(&raw, "username"), get_str(&user, "username"));
     let token = await_ok(c.access_token()).await.as_string().unwrap();
     assert_eq!(Some(token), get_str(&t, "access_token"));

@@ -35,7 +35,7 @@ async fn bad_authorize_options_are_config_error() {
     assert_eq!(code(&e), "config_error");
     let e = await_err(c.authorize_url(Some(js(r#"{"scopes":["nope"]}"#)))).await;
     assert_eq!(code(&e), "invalid_scope");
-    let e = await_err(c.request("TRACE", "/users/@me", None)).await;
+    let e = await_err(c.request("TRACE", "/users/@me", None, None)).await;
     assert_eq!(code(&e), "config_error");
 }
 
