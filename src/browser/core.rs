@@ -90,12 +90,24 @@ impl ClientCore {
         tokens_from_js(value).is_some_and(|t| t.refresh_token.is_some() || !t.is_expired(now_ms()))
     }
 
-    /// A call to Discord with the user's token: `route` is the path under the API base.
-    pub fn call(&self, method: &str, route: &str, body: Option<String>) -> JsResult<CallDriver> {
+    /// A call to Discord: `route` is the path under the API base. With the user's token, or
+    /// without any when `anonymous` (`request(…, { auth: false })`: the machine strips the
+    /// `Authorization` header, never refreshes and never forgets).
+    pub fn call(
+        &self,
+        method: &str,
+        route: &str,
+        body: Option<String>,
+        anonymous: bool,
+    ) -> JsResult<CallDriver> {
         let method = parse_method(method).map_err(|e| to_js(&e))?;
         let req =
             proto::bearer_request(&self.o.api, method, route, "", body).map_err(|e| to_js(&e))?;
-        Ok(self.driver(Target::Request(req)))
+        Ok(self.driver(if anonymous {
+            Target::Anonymous(req)
+        } else {
+            Target::Request(req)
+        }))
     }
 
     /// A fresh access token (refreshed first when it expires within the margin).
