@@ -178,7 +178,10 @@ fn object(spec: &Value, schema: &Value, fill: Fill, depth: usize) -> Value {
     if let Some(extra) = schema["additionalProperties"].as_object() {
         // Maps keyed by something Discord chooses (integration types "0"/"1", locales,
         // metadata keys): one entry.
-        out.insert("0".into(), instance(spec, &Value::Object(extra.clone()), fill, depth + 1));
+        out.insert(
+            "0".into(),
+            instance(spec, &Value::Object(extra.clone()), fill, depth + 1),
+        );
     }
     Value::Object(out)
 }
@@ -220,7 +223,11 @@ fn check_parses<T: DeserializeOwned>(spec: &Value, schema: &str, failures: &mut 
             failures.push(format!(
                 "{} does not parse {schema} ({}): {e}\n  {value}",
                 std::any::type_name::<T>(),
-                if fill == Fill::Full { "every field" } else { "nulls" }
+                if fill == Fill::Full {
+                    "every field"
+                } else {
+                    "nulls"
+                }
             ));
         }
     }
@@ -314,13 +321,19 @@ fn every_object_schema_is_mapped() {
         .map(|(name, _)| name)
         .filter(|name| !mapped.contains(&name.as_str()))
         .collect();
-    assert!(unmapped.is_empty(), "object schemas without a model: {unmapped:?}");
+    assert!(
+        unmapped.is_empty(),
+        "object schemas without a model: {unmapped:?}"
+    );
 }
 
 /// The probe reads real field lists (a check of the checker).
 #[test]
 fn probe_reads_wire_names() {
     let fields = fields_of::<Connection>();
-    assert!(fields.contains(&"type"), "renamed field under its wire name: {fields:?}");
+    assert!(
+        fields.contains(&"type"),
+        "renamed field under its wire name: {fields:?}"
+    );
     assert!(!fields.contains(&"kind"));
 }

@@ -354,7 +354,8 @@ export interface TeamMember {
   team_id: string;
   /** `1` invited, `2` accepted. */
   membership_state: number;
-  role: "admin" | "developer" | "read_only" | (string & {});
+  /** Left out in Discord's own example application. */
+  role?: "admin" | "developer" | "read_only" | (string & {});
   permissions: string[];
 }
 

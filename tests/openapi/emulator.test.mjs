@@ -72,9 +72,10 @@ for (const [route, method, path, auth, body] of CALLS) {
 }
 
 test("PUT /guilds/{guild_id}/members/{user_id} (join a server) validates against Discord's schema", async () => {
-  // The default user is already a member of GUILD: Discord then answers 204 without a body,
-  // so join the second fixture user's fresh grant to it instead.
-  const other = "80351110224678912";
+  // A user already in the server gets 204 without a body: join plain_user to the second
+  // server (the bot is in it, plain_user is not).
+  const other = "1150000000000000003";
+  const server = "1160000000000000002";
   const auth = await fetch(`${EMU}/_emulator/authorize`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -86,7 +87,7 @@ test("PUT /guilds/{guild_id}/members/{user_id} (join a server) validates against
     headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${btoa(`${APP}:${SECRET}`)}` },
     body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: REDIRECT }),
   }).then((r) => r.json());
-  const answer = await json("PUT", `/guilds/${GUILD}/members/${other}`, BOT, { access_token: token.access_token });
+  const answer = await json("PUT", `/guilds/${server}/members/${other}`, BOT, { access_token: token.access_token });
   assert.deepEqual(validate("PUT /guilds/{guild_id}/members/{user_id}", answer), []);
 });
 

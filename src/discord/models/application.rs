@@ -171,9 +171,11 @@ pub struct TeamMember {
     pub team_id: Snowflake,
     /// `1` invited, `2` accepted.
     pub membership_state: MembershipState,
-    /// `admin`, `developer` or `read_only` (a string: Discord may add roles).
+    /// `admin`, `developer` or `read_only` (a string: Discord may add roles). Discord's own
+    /// example application leaves it out, so a missing role reads as `None`.
     /// <https://discord.com/developers/docs/topics/teams#team-member-roles>
-    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// Always `["*"]` (Discord's docs: "will always be `["*"]`").
     #[serde(default)]
     pub permissions: Vec<String>,

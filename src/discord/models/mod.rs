@@ -74,8 +74,8 @@ pub mod user;
 pub mod webhook;
 
 pub use application::{
-    Application, ExplicitContentFilter, InstallParams, IntegrationTypeConfig, MembershipState, Team,
-    TeamMember,
+    Application, ExplicitContentFilter, InstallParams, IntegrationTypeConfig, MembershipState,
+    Team, TeamMember,
 };
 pub use authorization::AuthorizationInfo;
 pub use connection::{
