@@ -5,6 +5,7 @@
 #   Worker tests (Node's test runner + Miniflare/workerd, against the emulator), once with
 #   sessions in KV and once in Durable Objects,
 #   end-to-end tests (playwright-core + Chromium against wrangler dev + the emulator),
+#   the OpenAPI checks (models, .d.ts and emulator against Discord's published schemas),
 #   consumer tests (the packed package in Vite apps, types, dry-run deploy, cargo package).
 # Fails if any layer fails or runs no test, and ends with one summary line per layer.
 set -uo pipefail
@@ -95,6 +96,9 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
   check build-web scripts/build-web.sh
   check types npx tsc --strict --noEmit -p tests/types
   check types-sdk npx tsc --noEmit -p tests/types/sdk
+  # The models as Discord publishes them (issue 19): the .d.ts and the emulator's answers against
+  # the vendored OpenAPI schemas of the routes we call (the Rust models: tests/openapi.rs, native).
+  tests openapi node node --test --test-concurrency=1 tests/openapi/
   # As users get it (issue 17): the packed npm package in Vite apps and a plain page, its types
   # under a consumer's tsc, the dry-run deploy bundle, the crates as `cargo package` makes them.
   tests consumer node node --test --test-concurrency=1 tests/consumer/vite.test.mjs

@@ -279,7 +279,10 @@ pub fn partial_application(app: &AppFixture) -> Value {
         "summary": "", "type": null, "hook": true, "bot_public": app.bot_public,
         "bot_require_code_grant": false,
         "verify_key": crate::events::verify_key(app),
-        "flags": 0
+        // Discord sends both: `flags` stops at bit 30, `flags_new` (a decimal string) has
+        // every bit (Discord's OpenAPI description requires both).
+        "flags": 0,
+        "flags_new": "0"
     })
 }
 

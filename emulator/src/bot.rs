@@ -175,13 +175,47 @@ pub async fn current_application(State(emu): State<Shared>, req: Request) -> Res
         .user(&app.owner_id)
         .map(public_user)
         .unwrap_or(Value::Null);
-    body["bot"] = app.bot.clone().unwrap_or(Value::Null);
+    body["bot"] = app.bot.clone().map_or(Value::Null, |mut bot| {
+        // A user object always carries `primary_guild` (Discord's OpenAPI: required, nullable).
+        if let Some(fields) = bot.as_object_mut() {
+            fields.entry("primary_guild").or_insert(Value::Null);
+        }
+        bot
+    });
     body["team"] = Value::Null;
     body["redirect_uris"] = json!(app.redirect_uris);
     body["rpc_origins"] = json!([]);
     body["interactions_endpoint_url"] = Value::Null;
     body["role_connections_verification_url"] = Value::Null;
     body["approximate_guild_count"] = json!(app.bot_guild_ids.len());
+    // Users who installed the app to their account (integration type 1) and users with any
+    // authorization: the emulator counts its live grants for both.
+    let mut users: Vec<&str> = st
+        .grants
+        .values()
+        .filter(|g| g.app_id == app.id)
+        .map(|g| g.user_id.as_str())
+        .collect();
+    users.sort_unstable();
+    users.dedup();
+    body["approximate_user_install_count"] = json!(users.len());
+    body["approximate_user_authorization_count"] = json!(users.len());
+    body["explicit_content_filter"] = json!(0);
+    // The scopes an ordinary app may ask for (Discord lists the app's own; the RPC, activity
+    // and DM scopes need Discord's approval).
+    body["eligible_oauth2_scopes"] = json!([
+        "identify",
+        "email",
+        "connections",
+        "guilds",
+        "guilds.join",
+        "guilds.members.read",
+        "bot",
+        "webhook.incoming",
+        "applications.commands",
+        "role_connections.write",
+        "openid"
+    ]);
     body["tags"] = json!([]);
     json_response(StatusCode::OK, &body)
 }

@@ -207,8 +207,9 @@ export interface Guild {
   /** Decimal string: use `hasPermission`. */
   permissions?: string;
   features: string[];
-  approximate_member_count?: number;
-  approximate_presence_count?: number;
+  /** With `with_counts=true`; `null` allowed by Discord's OpenAPI description. */
+  approximate_member_count?: number | null;
+  approximate_presence_count?: number | null;
 }
 
 export interface Member {
@@ -226,12 +227,18 @@ export interface Member {
   permissions?: string;
   communication_disabled_until?: string | null;
   avatar_decoration_data?: AvatarDecorationData | null;
+  /** The member's guild collectibles (a guild nameplate). */
+  collectibles?: Collectibles | null;
   /** ISO 8601: until when the member is flagged for unusual DM activity. */
   unusual_dm_activity_until?: string | null;
 }
 
 /** The account behind an integration (an id on the other service, not a snowflake). */
-export interface IntegrationAccount { id: string; name: string }
+export interface IntegrationAccount {
+  id: string;
+  /** `null` is allowed by Discord's OpenAPI description. */
+  name: string | null;
+}
 
 /** A partial guild integration, as a connection carries it. */
 export interface ConnectionIntegration {
@@ -248,7 +255,7 @@ export interface ConnectionIntegration {
   expire_grace_period?: number;
   user?: User;
   /** `name` may be `null` (Discord's OpenAPI description). */
-  account?: { id: string; name: string | null };
+  account?: IntegrationAccount;
   /** ISO 8601. */
   synced_at?: string;
   subscriber_count?: number;
@@ -320,10 +327,59 @@ export interface Application {
   /** Keyed by integration type: `"0"` guild install, `"1"` user install. */
   integration_types_config?: { [type: string]: { oauth2_install_params?: InstallParams } };
   custom_install_url?: string;
+  /** `0` disabled, `1` media of all members scanned. */
+  explicit_content_filter?: number;
+  /** The developer team owning the app; `null` when one user owns it. */
+  team?: Team | null;
+  /** The OAuth2 scopes the app may ask for (`/oauth2/applications/@me`). */
+  eligible_oauth2_scopes?: string[];
   /** Deprecated by Discord (an empty string); sent in `/oauth2/@me`'s partial application. */
   summary?: string;
   /** Sent as `true` in `/oauth2/@me`'s partial application. */
   hook?: boolean;
+}
+
+/** https://discord.com/developers/docs/topics/teams#data-models-team-object */
+export interface Team {
+  id: string;
+  icon: string | null;
+  name: string;
+  owner_user_id: string;
+  members: TeamMember[];
+}
+
+/** https://discord.com/developers/docs/topics/teams#data-models-team-member-object */
+export interface TeamMember {
+  user: User;
+  team_id: string;
+  /** `1` invited, `2` accepted. */
+  membership_state: number;
+  /** Left out in Discord's own example application. */
+  role?: "admin" | "developer" | "read_only" | (string & {});
+  permissions: string[];
+}
+
+/** The user's Linked Roles data for an app (`role_connections.write`).
+ * https://discord.com/developers/docs/resources/user#application-role-connection-object */
+export interface ApplicationRoleConnection {
+  /** Shown on the user's profile; up to 50 characters. */
+  platform_name?: string | null;
+  platform_username?: string | null;
+  /** Values for the app's metadata keys, as strings (up to 100 characters each). */
+  metadata?: { [key: string]: string };
+}
+
+/** One Linked Roles condition of an app.
+ * https://discord.com/developers/docs/resources/application-role-connection-metadata#application-role-connection-metadata-object */
+export interface ApplicationRoleConnectionMetadata {
+  /** 1–8: integer/datetime/boolean comparisons. */
+  type: number;
+  /** `a-z`, `0-9` or `_`, 1–50 characters. */
+  key: string;
+  name: string;
+  name_localizations?: { [locale: string]: string } | null;
+  description: string;
+  description_localizations?: { [locale: string]: string } | null;
 }
 
 export interface AuthorizationInfo {

@@ -53,16 +53,24 @@ test("wasm-bindgen's .d.ts alone fails that compile on Symbol.dispose: the packa
   }
 });
 
-// Rust model (serde field names) -> the .d.ts interface that types it for users. The role
-// connection models are not here: the package returns them from `request()` (untyped).
+// Rust model (serde field names) -> the .d.ts interface that types it for users.
 const MODELS = {
-  "src/discord/models/user.rs": { User: "User", AvatarDecorationData: "AvatarDecorationData" },
+  "src/discord/models/user.rs": {
+    User: "User", AvatarDecorationData: "AvatarDecorationData", Collectibles: "Collectibles",
+    Nameplate: "Nameplate", PrimaryGuild: "PrimaryGuild",
+  },
   "src/discord/models/guild.rs": { Guild: "Guild" },
   "src/discord/models/member.rs": { Member: "Member" },
   "src/discord/models/connection.rs": {
     Connection: "Connection", Integration: "ConnectionIntegration", IntegrationAccount: "IntegrationAccount",
   },
-  "src/discord/models/application.rs": { Application: "Application" },
+  "src/discord/models/application.rs": {
+    Application: "Application", InstallParams: "InstallParams", Team: "Team", TeamMember: "TeamMember",
+  },
+  "src/discord/models/role_connection.rs": {
+    ApplicationRoleConnection: "ApplicationRoleConnection",
+    ApplicationRoleConnectionMetadata: "ApplicationRoleConnectionMetadata",
+  },
   "src/discord/models/authorization.rs": { AuthorizationInfo: "AuthorizationInfo" },
   "src/discord/models/webhook.rs": { Webhook: "Webhook" },
   "src/discord/token.rs": { TokenSet: "TokenSet" },

@@ -118,6 +118,78 @@ pub struct Application {
     /// The Webhook Event types the app subscribes to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_webhooks_types: Option<Vec<String>>,
+    /// Whether media in the app's messages is scanned: `0` disabled, `1` all members.
+    /// <https://discord.com/developers/docs/resources/application#application-object-explicit-content-filter-level>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_content_filter: Option<ExplicitContentFilter>,
+    /// The team that owns the app, `null` when a single user owns it.
+    /// <https://discord.com/developers/docs/topics/teams#data-models-team-object>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Team>,
+    /// The OAuth2 scopes the app may ask for (`GET /oauth2/applications/@me` only; in
+    /// Discord's OpenAPI description, not in the prose docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible_oauth2_scopes: Option<Vec<String>>,
+}
+
+int_enum! {
+    /// The explicit content filter level of an app.
+    /// <https://discord.com/developers/docs/resources/application#application-object-explicit-content-filter-level>
+    ExplicitContentFilter: u8 {
+        /// Media is not scanned.
+        Disabled = 0,
+        /// Media of every member is scanned.
+        AllMembers = 1,
+    }
+}
+
+/// The developer team that owns an app.
+/// <https://discord.com/developers/docs/topics/teams#data-models-team-object>
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    /// The team id.
+    pub id: Snowflake,
+    /// The team icon hash (CDN `team-icons/{id}/{hash}`).
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// The team name.
+    pub name: String,
+    /// The user id of the team's owner.
+    pub owner_user_id: Snowflake,
+    /// The team's members.
+    #[serde(default)]
+    pub members: Vec<TeamMember>,
+}
+
+/// A member of a developer team.
+/// <https://discord.com/developers/docs/topics/teams#data-models-team-member-object>
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    /// The member (avatar, discriminator, id, username).
+    pub user: User,
+    /// The team's id.
+    pub team_id: Snowflake,
+    /// `1` invited, `2` accepted.
+    pub membership_state: MembershipState,
+    /// `admin`, `developer` or `read_only` (a string: Discord may add roles). Discord's own
+    /// example application leaves it out, so a missing role reads as `None`.
+    /// <https://discord.com/developers/docs/topics/teams#team-member-roles>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Always `["*"]` (Discord's docs: "will always be `["*"]`").
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+int_enum! {
+    /// Whether a team member accepted the invitation.
+    /// <https://discord.com/developers/docs/topics/teams#data-models-membership-state-enum>
+    MembershipState: u8 {
+        /// Invited, not yet accepted.
+        Invited = 1,
+        /// A member.
+        Accepted = 2,
+    }
 }
 
 impl Application {

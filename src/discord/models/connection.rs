@@ -106,6 +106,22 @@ pub struct Integration {
     /// The OAuth2 scopes the application has been authorized for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// The server of the integration (partial). In Discord's OpenAPI description of
+    /// `GET /users/@me/connections`, not in the prose docs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guild: Option<IntegrationGuild>,
+}
+
+/// The partial server a connection's integration belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationGuild {
+    /// The guild id.
+    pub id: Snowflake,
+    /// The guild name.
+    pub name: String,
+    /// Icon hash (CDN `icons/{guild_id}/{hash}`).
+    #[serde(default)]
+    pub icon: Option<String>,
 }
 
 /// The account behind an integration.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::user::{AvatarDecorationData, User, display_name_of};
+use super::user::{AvatarDecorationData, Collectibles, User, display_name_of};
 use crate::discord::permissions::Permissions;
 use crate::discord::snowflake::{Snowflake, U64Visitor};
 
@@ -50,6 +50,9 @@ pub struct Member {
     /// The member's guild avatar decoration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_decoration_data: Option<AvatarDecorationData>,
+    /// The member's guild collectibles (a guild nameplate). In Discord's OpenAPI description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collectibles: Option<Collectibles>,
 }
 
 impl Member {

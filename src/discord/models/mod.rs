@@ -73,9 +73,14 @@ pub mod role_connection;
 pub mod user;
 pub mod webhook;
 
-pub use application::{Application, InstallParams, IntegrationTypeConfig};
+pub use application::{
+    Application, ExplicitContentFilter, InstallParams, IntegrationTypeConfig, MembershipState,
+    Team, TeamMember,
+};
 pub use authorization::AuthorizationInfo;
-pub use connection::{Connection, ConnectionVisibility, Integration, IntegrationAccount};
+pub use connection::{
+    Connection, ConnectionVisibility, Integration, IntegrationAccount, IntegrationGuild,
+};
 pub use guild::Guild;
 pub use member::{Member, MemberFlags};
 pub use role_connection::{

@@ -310,6 +310,15 @@ fn application_example() {
     assert_eq!(app.event_webhooks_url, None);
     assert_eq!(app.interactions_endpoint_url, None);
     assert_eq!(app.owner.as_ref().unwrap().tag(), "i own a bot#1738");
+    let team = app.team.as_ref().unwrap();
+    assert_eq!(team.owner_user_id, Snowflake(511_972_282_709_709_995));
+    assert_eq!(team.members[0].membership_state, MembershipState::Accepted);
+    assert_eq!(team.members[0].permissions, ["*"]);
+    assert_eq!(
+        team.members[0].role, None,
+        "Discord's example leaves the role out"
+    );
+    assert_eq!(team.members[0].user.tag(), "Mr Owner#0001");
     roundtrip(&app);
 
     // The OpenAPI description's fields beyond the prose: `type` and `max_participants`
