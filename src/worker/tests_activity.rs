@@ -146,6 +146,21 @@ fn token_bodies() {
     }
     let long = format!(r#"{{"code":"{}"}}"#, "a".repeat(513));
     assert!(token_body(long.as_bytes()).is_err());
+    // A refusal never quotes the body back (serde's own message would: `invalid type:
+    // string "…"`).
+    let quoted = format!(r#""{}""#, "secret-looking-".repeat(200));
+    let message = token_body(quoted.as_bytes()).unwrap_err();
+    assert!(!message.contains("secret-looking"), "{message}");
+    assert!(
+        message.contains("not the expected fields at line 1"),
+        "{message}"
+    );
+    assert!(
+        token_body(b"{\"code\":")
+            .unwrap_err()
+            .contains("incomplete JSON")
+    );
+    assert!(token_body(b"code=abc").unwrap_err().contains("not JSON"));
 }
 
 #[test]

@@ -184,8 +184,21 @@ pub fn token_body(raw: &[u8]) -> Result<TokenBody, String> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return Err("the body must be JSON {\"code\": \"…\"}".to_owned());
     }
-    let body: TokenBody = serde_json::from_slice(raw)
-        .map_err(|e| format!("the body is not a valid token request: {e}"))?;
+    // serde's own message can quote the input (`invalid type: string "…"`): say where and
+    // what kind of error instead, so the answer never echoes up to 4 KiB of the body back.
+    let body: TokenBody = serde_json::from_slice(raw).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Data => "not the expected fields",
+            serde_json::error::Category::Eof => "incomplete JSON",
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => "not JSON",
+        };
+        format!(
+            "the body is not a valid token request ({kind} at line {} column {}); expected \
+             JSON {{\"code\": \"…\", \"code_verifier\"?: \"…\"}}",
+            e.line(),
+            e.column()
+        )
+    })?;
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     if body.code.is_empty() || body.code.len() > 512 || !body.code.bytes().all(unreserved) {
         return Err("code must be the authorization code from authorize".to_owned());
