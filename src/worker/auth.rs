@@ -80,8 +80,9 @@ impl ConfigError {
 /// Which store `from_env` chose (docs/contract.md §9), or a host Worker's own.
 #[derive(Clone, Debug)]
 pub(crate) enum StoreKind {
-    /// Workers KV (`SESSIONS`), with the raw binding for the deployable Worker's fast path.
-    Kv(RawKv),
+    /// Workers KV (`SESSIONS`), with the raw binding for the deployable Worker's fast path
+    /// (read by `fast.rs`, built with `worker-entry` only).
+    Kv(#[cfg_attr(not(feature = "worker-entry"), allow(dead_code))] RawKv),
     /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`).
     Objects,
     /// A store given to [`DiscordAuth::with_store`].
