@@ -54,8 +54,10 @@ test("with_store: the host's store holds the sessions, under its own keys, in bo
 });
 
 test("with_store: a refresh writes the rotated tokens through replace_tokens; logout deletes through the store", async () => {
+  const earlier = new Set(await kvKeys(custom));
   const { cookies } = await login(custom);
-  const key = (await kvKeys(custom)).find((k) => k.startsWith(`${PREFIX}session:`));
+  const key = (await kvKeys(custom)).find((k) => k.startsWith(`${PREFIX}session:`) && !earlier.has(k));
+  assert.ok(key, "the new session is under the prefix");
   const before = await kvGet(custom, key);
   await expireTokens();
   const me = await get(custom, "/api/users/@me", cookies);
