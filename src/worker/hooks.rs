@@ -133,7 +133,10 @@ impl DiscordAuth {
     /// Runs `hook` at every login (`/auth/callback`, and a Discord Activity's
     /// `POST /api/token`) after the code exchange and the user's fetch, before any session is
     /// stored and before the redirect. An `Err` ends the login with 500 `login_aborted`
-    /// (JSON), nothing stored and no session cookie.
+    /// (JSON), nothing stored and no session cookie. The tokens Discord just issued are
+    /// dropped, not revoked: a revocation ends the whole grant, and with it the user's other
+    /// sessions of this application.
+    /// <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-token-revocation-example>
     pub fn on_login<F, Fut>(mut self, hook: F) -> DiscordAuth
     where
         F: Fn(LoginEvent) -> Fut + 'static,
