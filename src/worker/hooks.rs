@@ -2,7 +2,7 @@
 //! [`DiscordAuth::with_store`], [`DiscordAuth::on_login`] and [`DiscordAuth::on_request`],
 //! what flask-discord's `save_authorization_token`, a login callback and `http_trace` give.
 
-use super::auth::{DiscordAuth, StoreKind};
+use super::auth::DiscordAuth;
 use super::session_store::SessionStore;
 use crate::discord::http::Method;
 use std::fmt;
@@ -126,7 +126,7 @@ impl DiscordAuth {
     /// (KV only) is off for such a `DiscordAuth`.
     pub fn with_store(mut self, store: impl SessionStore + 'static) -> DiscordAuth {
         self.store = Rc::new(store);
-        self.kind = StoreKind::Custom;
+        self.custom_store = true;
         self
     }
 
