@@ -221,6 +221,20 @@ for (const lib of LIBRARIES) {
   });
 }
 
+test("the index links every guide with the counts of its table", () => {
+  const index = readFileSync(join(GUIDES, "README.md"), "utf8");
+  for (const lib of LIBRARIES) {
+    const items = seedItems(lib);
+    const { rows } = guideRows(readFileSync(join(GUIDES, lib.guide), "utf8"));
+    const na = [...rows.values()].filter((r) => r.ours.startsWith(NA)).length;
+    assert.ok(index.includes(`| [${lib.name}](${lib.guide}) | ${items.length} | ${items.length - na} | ${na} |`),
+      `docs/migrating/README.md: ${lib.name} with ${items.length} items, ${items.length - na} equivalents, ${na} not applying`);
+  }
+  for (const [doc, link] of [["README.md", "docs/migrating/README.md"], ["docs/README.md", "migrating/README.md"]]) {
+    assert.ok(read(doc).includes(`](${link})`), `${doc} links the guides`);
+  }
+});
+
 test("the item reader finds what the references document", () => {
   const keys = Object.fromEntries(LIBRARIES.map((l) => [l.name, new Set(seedItems(l).map((i) => i.key))]));
   for (const [lib, key] of [
