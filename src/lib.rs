@@ -57,6 +57,93 @@
 //!
 //! Every error has a stable [`discord::ErrorCode`] (`invalid_grant`, `rate_limited`, …), and
 //! no token or secret ever appears in a `Debug` or `Display` output.
+//!
+//! ## The Worker as a library: a session store, login and request hooks
+//!
+//! Inside a host Worker (feature `worker`), `DiscordAuth` answers the `/auth` and `/api`
+//! routes; it can keep sessions in a store of the host's own (any `SessionStore`: it only
+//! ever sees sealed values), run a hook at each login (an `Err` aborts the login: 500
+//! `login_aborted`, nothing stored) and trace every request it sends to Discord (never a
+//! token). Here, a store that keeps sessions in KV under a key prefix:
+//!
+//! ```no_run
+//! # #[cfg(feature = "worker")] mod example {
+//! use discord_oauth_wasm::worker::{
+//!     DiscordAuth, KvStore, LoginAborted, LoginEvent, RequestTrace, SealedSession,
+//!     SessionStore, StoreFuture,
+//! };
+//! use serde_json::Value;
+//!
+//! /// Sessions in the `SESSIONS` namespace under `app1:`, so that apps can share it.
+//! struct Prefixed(KvStore);
+//!
+//! fn key(k: &str) -> String {
+//!     ["app1:", k].concat()
+//! }
+//!
+//! impl SessionStore for Prefixed {
+//!     fn load<'a>(&'a self, k: &'a str) -> StoreFuture<'a, Option<SealedSession>> {
+//!         Box::pin(async move { self.0.load(&key(k)).await })
+//!     }
+//!     fn create<'a>(&'a self, k: &'a str, v: SealedSession, exp: u64) -> StoreFuture<'a, ()> {
+//!         Box::pin(async move { self.0.create(&key(k), v, exp).await })
+//!     }
+//!     fn replace_tokens<'a>(&'a self, k: &'a str, v: SealedSession, exp: u64) -> StoreFuture<'a, ()> {
+//!         Box::pin(async move { self.0.replace_tokens(&key(k), v, exp).await })
+//!     }
+//!     fn update_user<'a>(&'a self, k: &'a str, user: &'a Value, now: u64) -> StoreFuture<'a, bool> {
+//!         Box::pin(async move { self.0.update_user(&key(k), user, now).await })
+//!     }
+//!     fn delete<'a>(&'a self, k: &'a str) -> StoreFuture<'a, ()> {
+//!         Box::pin(async move { self.0.delete(&key(k)).await })
+//!     }
+//!     fn index_add<'a>(&'a self, user: &'a str, k: &'a str, exp: u64, now: u64) -> StoreFuture<'a, ()> {
+//!         Box::pin(async move { self.0.index_add(user, &key(k), exp, now).await })
+//!     }
+//!     fn index_remove<'a>(&'a self, user: &'a str, k: &'a str, now: u64) -> StoreFuture<'a, ()> {
+//!         Box::pin(async move { self.0.index_remove(user, &key(k), now).await })
+//!     }
+//!     fn index_list<'a>(&'a self, user: &'a str, now: u64) -> StoreFuture<'a, Vec<String>> {
+//!         Box::pin(async move {
+//!             let keys = self.0.index_list(user, now).await?;
+//!             Ok(keys.iter().filter_map(|k| k.strip_prefix("app1:")).map(str::to_owned).collect())
+//!         })
+//!     }
+//!     // The KV index holds the prefixed keys: the inner store ends them itself.
+//!     fn end_user<'a>(&'a self, user: &'a str, now: u64) -> StoreFuture<'a, usize> {
+//!         self.0.end_user(user, now)
+//!     }
+//! }
+//!
+//! async fn fetch(mut req: worker::Request, env: worker::Env) -> worker::Result<worker::Response> {
+//!     let auth = match DiscordAuth::from_env(&env) {
+//!         Ok(auth) => auth,
+//!         Err(e) => return Ok(e.response()),
+//!     };
+//!     let kv = match KvStore::from_env(&env, &auth) {
+//!         Ok(kv) => kv,
+//!         Err(e) => return Ok(e.response()),
+//!     };
+//!     let auth = auth
+//!         .with_store(Prefixed(kv))
+//!         .on_login(|login: LoginEvent| async move {
+//!             // E.g. refuse banned accounts; `login.webhook` carries its token here.
+//!             match login.user_id() {
+//!                 Some("80351110224678912") => Err(LoginAborted::new("banned")),
+//!                 _ => Ok(()),
+//!             }
+//!         })
+//!         .on_request(|t: &RequestTrace| {
+//!             worker::console_log!("{} {:?} {:?} {}ms", t.route, t.status, t.bucket, t.duration_ms)
+//!         });
+//!     if let Some(resp) = auth.handle(&mut req).await {
+//!         return Ok(resp);
+//!     }
+//!     worker::Response::error("not found", 404)
+//! }
+//! # }
+//! # fn main() {}
+//! ```
 #![warn(missing_docs)]
 
 pub mod discord;

@@ -100,11 +100,13 @@ pub enum WorkerCode {
     InternalError,
     /// A Webhook Event whose Ed25519 signature or timestamp does not check out (401).
     InvalidSignature,
+    /// A host Worker's `on_login` hook refused the login; nothing was stored (500).
+    LoginAborted,
 }
 
 impl WorkerCode {
     /// Every Worker-only code.
-    pub const ALL: [WorkerCode; 10] = [
+    pub const ALL: [WorkerCode; 11] = [
         WorkerCode::DiscordUnavailable,
         WorkerCode::StorageUnavailable,
         WorkerCode::MissingScope,
@@ -115,6 +117,7 @@ impl WorkerCode {
         WorkerCode::AssetsUnavailable,
         WorkerCode::InternalError,
         WorkerCode::InvalidSignature,
+        WorkerCode::LoginAborted,
     ];
 
     /// The code as the Worker's JSON `error` carries it.
@@ -130,6 +133,7 @@ impl WorkerCode {
             WorkerCode::AssetsUnavailable => "assets_unavailable",
             WorkerCode::InternalError => "internal_error",
             WorkerCode::InvalidSignature => "invalid_signature",
+            WorkerCode::LoginAborted => "login_aborted",
         }
     }
 }

@@ -4,12 +4,16 @@
 
 use super::config::{ConfigError, Settings};
 use super::cookies;
+use super::hooks::Hooks;
 use super::log::Trace;
 use super::objects::DO_BINDING;
 use super::respond::{self, ApiError};
 use super::routes::{Methods, Route};
 use super::session::Session;
+use super::session_store::SessionStore;
 use super::store::RawKv;
+use super::store_do::DurableObjectStore;
+use super::store_kv::KvStore as KvSessions;
 use super::user_index::UserIndex;
 use super::{cors, routes_activity, routes_api, routes_auth, routes_events, routes_raw, store};
 use std::cell::RefCell;
@@ -32,7 +36,7 @@ thread_local! {
 
 /// The `SESSIONS` bindings of `env`, as a `KvStore` and raw; from [`BINDINGS`] when `env` is
 /// the object they were taken from.
-fn kv_bindings(env: &Env) -> Option<(KvStore, RawKv)> {
+pub(crate) fn kv_bindings(env: &Env) -> Option<(KvStore, RawKv)> {
     let env_value: &JsValue = env.as_ref();
     let cached = BINDINGS.with(|cell| {
         let slot = cell.try_borrow().ok()?;
@@ -73,27 +77,35 @@ impl ConfigError {
     }
 }
 
-/// Where sessions live (docs/contract.md §9).
+/// Which store `from_env` chose (docs/contract.md §9), or a host Worker's own.
 #[derive(Clone, Debug)]
-pub(crate) enum Backend {
-    /// Workers KV (`SESSIONS`): eventually consistent, the isolate's single flight.
-    Kv {
-        /// The namespace.
-        kv: KvStore,
-        /// The same namespace, read without `KvStore`'s per-call options object.
-        raw: RawKv,
-    },
-    /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`): one object per session,
-    /// consistent everywhere.
-    Objects(worker::durable::ObjectNamespace),
+pub(crate) enum StoreKind {
+    /// Workers KV (`SESSIONS`), with the raw binding for the deployable Worker's fast path.
+    Kv(RawKv),
+    /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`).
+    Objects,
+    /// A store given to [`DiscordAuth::with_store`].
+    Custom,
 }
 
 /// Discord login and sessions for a Worker: the routes of docs/contract.md §4 and the session of a
 /// request. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DiscordAuth {
     pub(crate) settings: Rc<Settings>,
-    pub(crate) backend: Backend,
+    pub(crate) store: Rc<dyn SessionStore>,
+    pub(crate) kind: StoreKind,
+    pub(crate) hooks: Hooks,
+}
+
+impl std::fmt::Debug for DiscordAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordAuth")
+            .field("settings", &self.settings)
+            .field("store", &self.kind)
+            .field("hooks", &self.hooks)
+            .finish()
+    }
 }
 
 /// The time now, ms since the epoch.
@@ -138,19 +150,28 @@ impl DiscordAuth {
                 .clone()
         })?;
         // A Durable Object binding wins: sessions then live in the objects, KV is optional.
-        let backend = match env.durable_object(DO_BINDING) {
-            Ok(ns) => Backend::Objects(ns),
+        let (store, kind): (Rc<dyn SessionStore>, StoreKind) = match env.durable_object(DO_BINDING)
+        {
+            Ok(ns) => (Rc::new(DurableObjectStore::new(ns)), StoreKind::Objects),
             Err(_) => {
                 let (kv, raw) = kv_bindings(env).ok_or(ConfigError::NoStore)?;
-                Backend::Kv { kv, raw }
+                let store = KvSessions::new(kv, raw.clone(), settings.clone());
+                (Rc::new(store), StoreKind::Kv(raw))
             }
         };
-        Ok(DiscordAuth { settings, backend })
+        Ok(DiscordAuth {
+            settings,
+            store,
+            kind,
+            hooks: Hooks::default(),
+        })
     }
 
-    /// Whether sessions live in Durable Objects (`SESSION_STORE`) rather than KV.
+    /// Whether sessions live in Durable Objects (`SESSION_STORE`) as chosen by
+    /// [`from_env`](Self::from_env); `false` for KV and for a store given to
+    /// [`with_store`](Self::with_store).
     pub fn uses_durable_objects(&self) -> bool {
-        matches!(self.backend, Backend::Objects(_))
+        matches!(self.kind, StoreKind::Objects)
     }
 
     /// The validated settings.
@@ -170,6 +191,7 @@ impl DiscordAuth {
         let started = now_ms();
         let method = req.method();
         let trace = Trace::new(method.as_ref(), "unknown");
+        trace.on_request(self.hooks.on_request.clone());
         // CORS for trusted origins other than this one (docs/contract.md §8), preflights included.
         let cors = cors::allowed_origin(&self.settings, req, &path);
         let preflight = if method == Method::Options {
@@ -261,7 +283,7 @@ impl DiscordAuth {
         })
     }
 
-    /// The current session of a request, from KV (no call to Discord). `Ok(None)` without a
+    /// The current session of a request, from the session store (no call to Discord). `Ok(None)` without a
     /// valid session cookie.
     pub async fn session(&self, req: &Request) -> Result<Option<Session>, ApiError> {
         let Some(id) = session_cookie(req) else {
@@ -272,7 +294,7 @@ impl DiscordAuth {
 
     /// Ends every session of a Discord user (the per-user index, docs/contract.md §9–§10): what a
     /// deauthorization does, for a host Worker's own reasons (a ban, an account deletion).
-    /// Deletes from KV only, no call to Discord; the number of sessions ended. KV mode is
+    /// Deletes from the session store only, no call to Discord; the number of sessions ended. KV mode is
     /// best effort: see [`UserIndex`] for the window.
     pub async fn end_user_sessions(&self, user_id: &str) -> Result<usize, ApiError> {
         UserIndex::new(self).end_all(user_id, now_ms()).await

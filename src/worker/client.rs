@@ -36,9 +36,11 @@ fn core(e: crate::discord::Error) -> ApiError {
 
 impl DiscordAuth {
     fn library_ctx(&self) -> Ctx<'_> {
+        let trace = Trace::new("LIB", "library");
+        trace.on_request(self.hooks.on_request.clone());
         Ctx {
             auth: self,
-            trace: Trace::new("LIB", "library"),
+            trace,
             now: now_ms(),
         }
     }

@@ -7,21 +7,24 @@
 //! buckets) are the core's; this driver only executes its actions, adding what a Worker has:
 //! - **single flight**: concurrent requests of one isolate share one [`Refresh`] per session
 //!   (one leader per KV key; the others wait for its published outcome);
-//! - **storage**: rotated tokens are written to KV at once and remembered by the isolate, the
-//!   re-read goes to KV, and a forgotten grant deletes the session.
+//! - **storage**: rotated tokens are written to the session store at once
+//!   ([`SessionStore::replace_tokens`](super::SessionStore::replace_tokens)) and remembered by
+//!   the isolate, the re-read goes to the store, and a forgotten grant deletes the session. A
+//!   store that runs refreshes itself ([`SessionStore::refresh`](super::SessionStore::refresh):
+//!   Durable Objects) is handed the refresh instead.
 //!
 //! The remaining KV window: two isolates in different locations that refresh the same session
 //! within KV's propagation delay (up to 60 s) both send the same refresh token; Discord honours
 //! the first, and the second sees `invalid_grant`, re-reads KV, and may still read the old value
 //! there, in which case that session ends and the user logs in again.
 
-use super::auth::{Backend, Ctx, now_ms};
+use super::auth::{Ctx, now_ms};
 use super::calls;
 use super::config::Settings;
 use super::log::Trace;
-use super::objects;
 use super::respond::ApiError;
 use super::session::{Session, Tokens};
+use super::session_store::{RefreshAnswer, RefreshAsk, Remote};
 use super::transport::{self, TransportError};
 use super::{routes_api, store};
 use crate::discord::Error;
@@ -176,10 +179,17 @@ async fn forget(ctx: &Ctx<'_>, session: &Session) {
 /// They poll the published outcome on their own timer instead.
 async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> RefreshOutcome {
     let settings = &ctx.auth.settings;
-    // The session's object runs the refresh, once for every isolate asking.
-    if let Backend::Objects(ns) = &ctx.auth.backend {
-        let seen = seen.map(|t| &t.access_token);
-        return objects::refresh(ns, settings, session, seen, now_ms()).await;
+    // A store that runs refreshes itself (a session's Durable Object): once for every
+    // isolate asking.
+    let ask = RefreshAsk {
+        key: &session.kv_key,
+        seen: seen.map(|t| &t.access_token),
+    };
+    if let Some(remote) = ctx.auth.store.refresh(ask) {
+        return match remote.await {
+            Ok(answer) => outcome_of(settings, &session.kv_key, answer),
+            Err(e) => RefreshOutcome::Failed(Error::Storage(e.message)),
+        };
     }
     let key = session.kv_key.clone();
     let give_up = now_ms() + settings.upstream_timeout_ms + 5_000;
@@ -238,6 +248,19 @@ async fn refresh(ctx: &Ctx<'_>, session: &Session, seen: Option<&TokenSet>) -> R
     }
 }
 
+/// The core's outcome of a refresh the store ran: a rotated value is opened here (a value
+/// that does not open, or has expired, means the session is gone).
+fn outcome_of(settings: &Settings, key: &str, answer: RefreshAnswer) -> RefreshOutcome {
+    match answer.0 {
+        Remote::Rotated(value) => match store::live(settings, key, value.as_str(), now_ms()) {
+            Some(s) => RefreshOutcome::Rotated(s.tokens.to_set()),
+            None => RefreshOutcome::Gone,
+        },
+        Remote::Gone => RefreshOutcome::Gone,
+        Remote::Failed(e) => RefreshOutcome::Failed(e),
+    }
+}
+
 /// Where a refresh leader persists the rotated tokens and re-reads the stored ones: KV here,
 /// a session's own storage in its Durable Object.
 pub(crate) trait RefreshStore {
@@ -247,7 +270,8 @@ pub(crate) trait RefreshStore {
     async fn reread(&self, session: &Session, now: u64) -> Result<Option<Tokens>, ApiError>;
 }
 
-/// The KV side of a refresh (the isolate also remembers the rotated tokens).
+/// The session store's side of a refresh in this isolate (the isolate also remembers the
+/// rotated tokens).
 struct KvRefreshStore<'a> {
     auth: &'a super::DiscordAuth,
 }

@@ -10,6 +10,7 @@
 //! the ban, so an operator can sum them across lines.
 //! <https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans>
 
+use super::hooks::{RequestHook, RequestTrace};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -36,6 +37,12 @@ struct Line {
     /// The webhook event handled (`POST /auth/events`), e.g. `APPLICATION_DEAUTHORIZED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     event: Option<String>,
+    /// Why a host Worker's `on_login` hook refused a login (its fixed label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hook_reason: Option<&'static str>,
+    /// The host Worker's `on_request` hook, called for each request to Discord.
+    #[serde(skip)]
+    on_request: Option<RequestHook>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -66,6 +73,31 @@ impl Trace {
             method: method.to_owned(),
             ..Line::default()
         })))
+    }
+
+    /// Sets the hook told of every request to Discord ([`super::DiscordAuth::on_request`]).
+    pub fn on_request(&self, hook: Option<RequestHook>) {
+        if hook.is_some()
+            && let Ok(mut l) = self.0.try_borrow_mut()
+        {
+            l.on_request = hook;
+        }
+    }
+
+    /// Tells the `on_request` hook, if any, of a request to Discord (the trace is built only
+    /// when there is a hook). Called outside any borrow of the line.
+    pub fn report(&self, trace: impl FnOnce() -> RequestTrace) {
+        let hook = self.0.try_borrow().ok().and_then(|l| l.on_request.clone());
+        if let Some(hook) = hook {
+            hook(&trace());
+        }
+    }
+
+    /// Records the label an `on_login` hook gave for refusing a login.
+    pub fn hook_reason(&self, reason: &'static str) {
+        if let Ok(mut l) = self.0.try_borrow_mut() {
+            l.hook_reason = Some(reason);
+        }
     }
 
     /// Names the route once the router knows it.

@@ -1,5 +1,7 @@
 //! The Cloudflare Worker (backend-for-frontend): confidential code exchange, sessions in
-//! Workers KV with the tokens sealed, and a fixed set of Discord API reads (docs/contract.md §4).
+//! Workers KV or Durable Objects (or a host Worker's own [`SessionStore`]) with the tokens
+//! sealed, and a fixed set of Discord API reads (docs/contract.md §4). A host Worker adds
+//! hooks: [`DiscordAuth::with_store`], [`DiscordAuth::on_login`], [`DiscordAuth::on_request`].
 //!
 //! Built with `worker-build --release --no-default-features --features worker`. The deployable
 //! entry point (`#[event(fetch)]`) uses [`DiscordAuth`], which a host Worker can mount too:
@@ -38,6 +40,7 @@ pub mod events;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
+mod hooks;
 mod lifecycle;
 mod log;
 pub mod login_options;
@@ -50,13 +53,18 @@ mod routes_auth;
 mod routes_events;
 mod routes_raw;
 pub mod session;
+mod session_store;
 mod store;
+mod store_do;
+mod store_kv;
 mod transport;
 pub mod user_index;
 pub mod validate;
 
 #[cfg(test)]
 mod events_tests;
+#[cfg(test)]
+mod hooks_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -66,8 +74,12 @@ mod vocabulary_tests;
 
 pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};
 pub use config::{ConfigError, Settings};
+pub use hooks::{LoginAborted, LoginEvent, RequestTrace};
 pub use objects::{DO_BINDING, DiscordSessionStore};
 pub use respond::ApiError;
 pub use session::Session;
+pub use session_store::{RefreshAnswer, RefreshAsk, SealedSession, SessionStore, StoreFuture};
+pub use store_do::DurableObjectStore;
+pub use store_kv::KvStore;
 pub use transport::{NetworkFailure, TransportError, UPSTREAM_TIMEOUT};
 pub use user_index::UserIndex;

@@ -21,6 +21,7 @@ use super::lifecycle::{self, RefreshStore};
 use super::log::Trace;
 use super::respond::ApiError;
 use super::session::{Session, Tokens};
+use super::session_store::{RefreshAnswer, Remote, SealedSession};
 use super::store;
 use crate::discord::Error;
 use crate::discord::error::RateLimited;
@@ -216,38 +217,30 @@ pub async fn end_user(ns: &ObjectNamespace, user_id: &str) -> Result<u64, ApiErr
     Ok(text.trim().parse().unwrap_or(0))
 }
 
-/// Asks the session's object to refresh it (once, whatever the number of isolates asking).
-pub async fn refresh(
-    ns: &ObjectNamespace,
-    settings: &Settings,
-    session: &Session,
-    seen: Option<&AccessToken>,
-    now: u64,
-) -> RefreshOutcome {
+/// Asks the session's object to refresh it (once, whatever the number of isolates asking);
+/// the answer carries the new value sealed, never a plain token.
+pub async fn refresh(ns: &ObjectNamespace, key: &str, seen: Option<&AccessToken>) -> RefreshAnswer {
     let ask = RefreshAsk {
         seen: seen.map(|t| t.secret().to_owned()).unwrap_or_default(),
     };
     let body = serde_json::to_string(&ask).unwrap_or_default();
     let answer = async {
         let req = internal(Method::Post, "/refresh", Some(body))?;
-        let mut resp = call(ns, &session.kv_key, req).await?;
+        let mut resp = call(ns, key, req).await?;
         resp.text().await.map_err(storage_failure)
     };
     let text = match answer.await {
         Ok(t) => t,
-        Err(e) => return RefreshOutcome::Failed(Error::Storage(e.message)),
+        Err(e) => return RefreshAnswer(Remote::Failed(Error::Storage(e.message))),
     };
-    match serde_json::from_str::<Wire>(&text) {
-        Ok(Wire::Rotated { value }) => match store::live(settings, &session.kv_key, &value, now) {
-            Some(s) => RefreshOutcome::Rotated(s.tokens.to_set()),
-            None => RefreshOutcome::Gone,
-        },
-        Ok(Wire::Gone) => RefreshOutcome::Gone,
-        Ok(Wire::Failed { error }) => RefreshOutcome::Failed(error.into_error()),
-        Err(_) => RefreshOutcome::Failed(Error::Storage(
+    RefreshAnswer(match serde_json::from_str::<Wire>(&text) {
+        Ok(Wire::Rotated { value }) => Remote::Rotated(SealedSession::from_stored(value)),
+        Ok(Wire::Gone) => Remote::Gone,
+        Ok(Wire::Failed { error }) => Remote::Failed(error.into_error()),
+        Err(_) => Remote::Failed(Error::Storage(
             "the session object answered a refresh with something else".to_owned(),
         )),
-    }
+    })
 }
 
 pub use class::DiscordSessionStore;

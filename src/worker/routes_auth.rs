@@ -7,6 +7,7 @@ use super::auth::{Ctx, drain, session_cookie};
 use super::calls::{self, CallbackResult};
 use super::cookies::{self, SESSION_COOKIE, STATE_COOKIE, STATE_MAX_AGE};
 use super::crypto;
+use super::hooks::LoginEvent;
 use super::login_options::LoginOptions;
 use super::respond::{self, ApiError};
 use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
@@ -158,18 +159,37 @@ pub(crate) async fn new_session(
     .await
     .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
     let user = calls::json_value(&resp).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
+    let data = data.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+    // The host Worker's `on_login` hook, before anything is stored (docs/contract.md §12).
+    if let Some(hook) = &ctx.auth.hooks.on_login {
+        let event = LoginEvent {
+            user: user.clone(),
+            scopes: scopes_of(&grant.scope),
+            guild: grant.guild.clone(),
+            webhook: grant.webhook.clone(),
+            data: data.clone(),
+        };
+        if let Err(aborted) = hook(event).await {
+            ctx.trace.hook_reason(aborted.reason);
+            return Err(ApiError::new(
+                500,
+                "login_aborted",
+                "the login was refused by the host Worker; no session was stored",
+            ));
+        }
+    }
     let mut session = Session {
         kv_key,
         stored: StoredSession {
             v: SESSION_VERSION,
             tokens: String::new(),
             user,
-            scopes: grant.scope.split_whitespace().map(str::to_owned).collect(),
+            scopes: scopes_of(&grant.scope),
             created_at: ctx.now,
             updated_at: ctx.now,
             expires_at: ctx.now + settings.session_ttl * 1000,
             guild: grant.guild,
-            data: data.and_then(|d| serde_json::from_str(d).ok()),
+            data,
             ..Default::default()
         },
         tokens: grant.tokens.clone(),
@@ -182,6 +202,11 @@ pub(crate) async fn new_session(
     store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
     super::user_index::index_new(ctx, &session).await;
     Ok(id)
+}
+
+/// The granted scopes of a token response's `scope`.
+fn scopes_of(scope: &str) -> Vec<String> {
+    scope.split_whitespace().map(str::to_owned).collect()
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,9 @@
-//! Sessions in Workers KV, or in Durable Objects when the Worker binds `SESSION_STORE`
-//! ([`super::objects`]; docs/contract.md §9). The functions taking a [`DiscordAuth`] choose the
-//! backend; the rest is KV's.
+//! Sessions through the [`SessionStore`](super::SessionStore) of a [`DiscordAuth`] (Workers KV, Durable Objects
+//! when the Worker binds `SESSION_STORE`, or a host Worker's own; docs/contract.md §9, §12):
+//! sealing and opening, the isolate's caches, and the raw KV read of the fast path.
 //!
 //! The key is `session:<hex HMAC-SHA256 of the session id>`, never the cookie value; the value
-//! is a [`StoredSession`] with the tokens sealed. KV is eventually consistent (up to 60 s
+//! is a [`StoredSession`](super::session::StoredSession) with the tokens sealed. KV is eventually consistent (up to 60 s
 //! between locations) and has no atomic update, so writes happen at once after a token
 //! rotation, and an isolate remembers the newest tokens it saw for each session (see
 //! [`remember`]), which spares a second refresh with a rotated refresh token.
@@ -14,17 +14,16 @@
 //! string comparison.
 //! <https://developers.cloudflare.com/kv/concepts/how-kv-works/>
 
-use super::auth::{Backend, DiscordAuth};
+use super::auth::DiscordAuth;
 use super::config::Settings;
 use super::crypto::is_session_id;
-use super::objects;
 use super::respond::ApiError;
-use super::session::{OpenCache, Session, StoredSession, Tokens};
+use super::session::{OpenCache, Session, Tokens};
+use super::session_store::SealedSession;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
-use worker::kv::KvStore;
 
 #[wasm_bindgen]
 extern "C" {
@@ -44,7 +43,7 @@ pub fn get_promise(kv: &RawKv, key: &str) -> Result<js_sys::Promise, ApiError> {
 }
 
 /// The text stored under `key`, if any.
-async fn get_text(kv: &RawKv, key: &str) -> Result<Option<String>, ApiError> {
+pub(crate) async fn get_text(kv: &RawKv, key: &str) -> Result<Option<String>, ApiError> {
     let value = JsFuture::from(get_promise(kv, key)?)
         .await
         .map_err(|_| storage_error("read"))?;
@@ -138,20 +137,12 @@ pub async fn load_key(
     key: &str,
     now_ms: u64,
 ) -> Result<Option<Session>, ApiError> {
-    let raw = match &auth.backend {
-        Backend::Kv { kv, .. } => kv
-            .get(key)
-            .text()
-            .await
-            .map_err(|_| storage_error("read"))?,
-        Backend::Objects(ns) => objects::load(ns, key).await?,
-    };
-    Ok(raw.and_then(|raw| live(&auth.settings, key, &raw, now_ms)))
+    let raw = auth.store.load(key).await?;
+    Ok(raw.and_then(|raw| live(&auth.settings, key, raw.as_str(), now_ms)))
 }
 
-/// Reads the session of a cookie value (KV: through the raw binding, one call per read).
-/// `Ok(None)`: no such session, a value that does not open, or an expired one (the cookie is
-/// then worth clearing).
+/// Reads the session of a cookie value. `Ok(None)`: no such session, a value that does not
+/// open, or an expired one (the cookie is then worth clearing).
 pub async fn load(
     auth: &DiscordAuth,
     session_id: &str,
@@ -160,15 +151,11 @@ pub async fn load(
     let Some(key) = key_of(&auth.settings, session_id) else {
         return Ok(None);
     };
-    let raw = match &auth.backend {
-        Backend::Kv { raw, .. } => get_text(raw, &key).await?,
-        Backend::Objects(ns) => objects::load(ns, &key).await?,
-    };
-    Ok(raw.and_then(|raw| live(&auth.settings, &key, &raw, now_ms)))
+    load_key(auth, &key, now_ms).await
 }
 
-/// The session a KV value holds, when it opens and has not expired, with the newest tokens
-/// this isolate knows of.
+/// The session a stored value holds, when it opens and has not expired, with the newest
+/// tokens this isolate knows of.
 pub fn live(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Session> {
     let mut session = open(settings, key, raw, now_ms)?;
     if session.stored.expires_at <= now_ms {
@@ -180,70 +167,71 @@ pub fn live(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Se
     Some(session)
 }
 
-/// Writes `session` with `tokens` sealed under a fresh nonce (KV: one retry on a failure).
+/// Seals `tokens` into `session` under a fresh nonce.
+fn seal(
+    auth: &DiscordAuth,
+    session: &mut Session,
+    tokens: Tokens,
+    now_ms: u64,
+) -> Result<String, ApiError> {
+    session
+        .seal(&auth.settings.keys, tokens, now_ms)
+        .map_err(|_| ApiError::new(500, "internal_error", "could not seal the session"))
+}
+
+/// Keeps what was just written opened in the isolate's cache.
+fn cache(value: &str, session: &Session, now_ms: u64) {
+    OPENED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.put(value, session, now_ms);
+        }
+    });
+}
+
+/// Writes `session` with rotated `tokens` sealed under a fresh nonce
+/// ([`SessionStore::replace_tokens`](super::SessionStore::replace_tokens)).
 pub async fn save(
     auth: &DiscordAuth,
     session: &mut Session,
     tokens: Tokens,
     now_ms: u64,
 ) -> Result<(), ApiError> {
-    let value = session
-        .seal(&auth.settings.keys, tokens, now_ms)
-        .map_err(|_| ApiError::new(500, "internal_error", "could not seal the session"))?;
-    match &auth.backend {
-        Backend::Kv { kv, .. } => save_kv(kv, session, &value, now_ms).await?,
-        Backend::Objects(ns) => {
-            objects::save(
-                ns,
-                &session.kv_key,
-                value.clone(),
-                session.stored.expires_at,
-            )
-            .await?
-        }
-    }
-    OPENED.with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            c.put(&value, session, now_ms);
-        }
-    });
+    let value = seal(auth, session, tokens, now_ms)?;
+    auth.store
+        .replace_tokens(
+            &session.kv_key,
+            SealedSession::from_stored(value.clone()),
+            session.stored.expires_at,
+        )
+        .await?;
+    cache(&value, session, now_ms);
     Ok(())
 }
 
-/// Stores a session just created by a login (the caller then indexes it by user:
-/// [`super::user_index::index_new`]).
+/// Stores a session just created by a login ([`SessionStore::create`](super::SessionStore::create); the caller then
+/// indexes it by user: [`super::user_index::index_new`]).
 pub async fn create(
     auth: &DiscordAuth,
     session: &mut Session,
     tokens: Tokens,
     now_ms: u64,
 ) -> Result<(), ApiError> {
-    save(auth, session, tokens, now_ms).await
-}
-
-async fn save_kv(
-    kv: &KvStore,
-    session: &Session,
-    value: &str,
-    now_ms: u64,
-) -> Result<(), ApiError> {
-    let ttl = session.ttl_secs(now_ms);
-    for _ in 0..2 {
-        let put = match kv.put(&session.kv_key, value) {
-            Ok(p) => p.expiration_ttl(ttl),
-            Err(_) => continue,
-        };
-        if put.execute().await.is_ok() {
-            return Ok(());
-        }
-    }
-    Err(storage_error("write"))
+    let value = seal(auth, session, tokens, now_ms)?;
+    auth.store
+        .create(
+            &session.kv_key,
+            SealedSession::from_stored(value.clone()),
+            session.stored.expires_at,
+        )
+        .await?;
+    cache(&value, session, now_ms);
+    Ok(())
 }
 
 /// Replaces a session's stored user with `user` when it differs (docs/contract.md §12), without
-/// touching its tokens: the stored value is re-read and only `user`, `user_at` and
-/// `updated_at` change (sealed tokens read earlier are never written back: that could
-/// resurrect a rotated refresh token). Durable Objects: done in place by the object. Whether
+/// touching its tokens ([`SessionStore::update_user`](super::SessionStore::update_user): the store re-reads the value and
+/// changes only `user`, `user_at` and `updated_at`, or updates in place; sealed tokens read
+/// earlier are never written back: that could resurrect a rotated refresh token). Whether
 /// anything was written; nothing is when the user is the same.
 pub async fn update_user(
     auth: &DiscordAuth,
@@ -251,30 +239,7 @@ pub async fn update_user(
     user: &serde_json::Value,
     now_ms: u64,
 ) -> Result<bool, ApiError> {
-    let changed = match &auth.backend {
-        Backend::Objects(ns) => objects::update_user(ns, kv_key, user, now_ms).await?,
-        Backend::Kv { kv, .. } => {
-            let raw = kv
-                .get(kv_key)
-                .text()
-                .await
-                .map_err(|_| storage_error("read"))?;
-            let Some(updated) = raw.as_deref().and_then(|r| with_user(r, user, now_ms)) else {
-                return Ok(false);
-            };
-            let expires_at = serde_json::from_str::<StoredSession>(&updated)
-                .map(|s| s.expires_at)
-                .unwrap_or(now_ms);
-            let ttl = (expires_at.saturating_sub(now_ms) / 1000).max(60);
-            kv.put(kv_key, updated)
-                .map_err(|_| storage_error("write"))?
-                .expiration_ttl(ttl)
-                .execute()
-                .await
-                .map_err(|_| storage_error("write"))?;
-            true
-        }
-    };
+    let changed = auth.store.update_user(kv_key, user, now_ms).await?;
     if changed {
         OPENED.with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
@@ -300,18 +265,8 @@ pub fn with_user(raw: &str, user: &serde_json::Value, now_ms: u64) -> Option<Str
     serde_json::to_string(&value).ok()
 }
 
-/// Deletes a session (KV: one retry on a failure; Durable Objects: at once everywhere).
+/// Deletes a session ([`SessionStore::delete`](super::SessionStore::delete)) and drops it from the isolate's caches.
 pub async fn delete(auth: &DiscordAuth, kv_key: &str) -> Result<(), ApiError> {
     forget(kv_key);
-    match &auth.backend {
-        Backend::Kv { kv, .. } => {
-            for _ in 0..2 {
-                if kv.delete(kv_key).await.is_ok() {
-                    return Ok(());
-                }
-            }
-            Err(storage_error("delete"))
-        }
-        Backend::Objects(ns) => objects::delete(ns, kv_key).await,
-    }
+    auth.store.delete(kv_key).await
 }

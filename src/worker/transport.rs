@@ -6,6 +6,7 @@
 //! <https://developers.cloudflare.com/workers/runtime-apis/fetch/>
 
 use super::auth::now_ms;
+use super::hooks::RequestTrace;
 use super::log::Trace;
 use crate::discord::error::RateLimited;
 use crate::discord::http::{HttpRequest, HttpResponse, Method as CoreMethod};
@@ -163,6 +164,7 @@ pub async fn fetch(
     trace: &Trace,
     timeout_ms: u64,
 ) -> Result<HttpResponse, TransportError> {
+    let started = now_ms();
     let controller = AbortController::default();
     let signal = controller.signal();
     let call = pin!(run(req, &signal));
@@ -186,5 +188,17 @@ pub async fn fetch(
         }
         Err(_) => trace.discord(route, None, None),
     }
+    // The host's `on_request` hook: the route key holds no token (`api::route_key`).
+    trace.report(|| RequestTrace {
+        method: req.method,
+        route: route.to_owned(),
+        status: outcome.as_ref().ok().map(|r| r.status),
+        bucket: outcome
+            .as_ref()
+            .ok()
+            .and_then(|r| r.header("x-ratelimit-bucket"))
+            .map(|b| b.chars().take(64).collect()),
+        duration_ms: now_ms().saturating_sub(started),
+    });
     outcome
 }

@@ -3,7 +3,7 @@
 //! or a host Worker's [`DiscordAuth::end_user_sessions`](super::DiscordAuth::end_user_sessions))
 //! is one call.
 //!
-//! KV mode: one KV entry per user, key [`Keys::user_index_key`] (`user:<hex HMAC>`: it names no
+//! KV mode: one KV entry per user, key [`Keys::user_index_key`](super::crypto::Keys::user_index_key) (`user:<hex HMAC>`: it names no
 //! user to anyone without `SESSION_SECRET`, and holds no token), value [`IndexValue`] as JSON:
 //! the session KV keys (themselves keyed hashes, never cookie values) with their expiries.
 //! Written when a session is created, pruned when one is deleted and of expired entries on
@@ -19,14 +19,9 @@
 //! SECURITY.md state this window; the Durable Object store (§9) is meant to mirror this API
 //! without it.
 
-use super::auth::{Backend, DiscordAuth};
-use super::crypto::Keys;
-use super::objects;
+use super::auth::DiscordAuth;
 use super::respond::ApiError;
-use super::store::{self, storage_error};
 use serde::{Deserialize, Serialize};
-use worker::durable::ObjectNamespace;
-use worker::kv::KvStore;
 
 /// The most sessions one user's index keeps; past it the entries closest to expiry are
 /// dropped (30-day sessions: 256 logins a month from one account).
@@ -63,6 +58,14 @@ impl IndexValue {
         raw.and_then(|r| serde_json::from_str::<IndexValue>(r).ok())
             .filter(|v| v.v == INDEX_VERSION)
             .unwrap_or_default()
+    }
+
+    /// A value holding `sessions`.
+    pub fn of(sessions: Vec<IndexEntry>) -> IndexValue {
+        IndexValue {
+            v: INDEX_VERSION,
+            sessions,
+        }
     }
 
     /// Adds (or refreshes) a session and drops expired entries, keeping at most
@@ -103,67 +106,21 @@ impl IndexValue {
     }
 }
 
-/// The per-user index of the store a [`DiscordAuth`] uses: best-effort in KV (this module),
-/// exact in Durable Objects (one `user:<id>` object, `objects.rs`). The same four calls.
+/// The per-user index of the [`SessionStore`](super::SessionStore) a [`DiscordAuth`] uses:
+/// best-effort in KV ([`KvStore`](super::KvStore), the format above), exact in Durable
+/// Objects (one `user:<id>` object, `objects.rs`), whatever a host Worker's store does.
 pub struct UserIndex<'a> {
     auth: &'a DiscordAuth,
-    keys: &'a Keys,
 }
 
 impl<'a> UserIndex<'a> {
-    /// The index of `auth`'s session store, keyed with the keys of `SESSION_SECRET`.
+    /// The index of `auth`'s session store.
     pub fn new(auth: &'a DiscordAuth) -> UserIndex<'a> {
-        UserIndex {
-            auth,
-            keys: &auth.settings.keys,
-        }
-    }
-
-    /// The KV namespace, in KV mode; `None` when sessions live in Durable Objects.
-    fn kv(&self) -> Option<&KvStore> {
-        match &self.auth.backend {
-            Backend::Kv { kv, .. } => Some(kv),
-            Backend::Objects(_) => None,
-        }
-    }
-
-    fn objects(&self) -> Option<&ObjectNamespace> {
-        match &self.auth.backend {
-            Backend::Objects(ns) => Some(ns),
-            Backend::Kv { .. } => None,
-        }
-    }
-
-    async fn read(&self, key: &str) -> Result<IndexValue, ApiError> {
-        let Some(kv) = self.kv() else {
-            return Ok(IndexValue::parse(None));
-        };
-        let raw = kv
-            .get(key)
-            .text()
-            .await
-            .map_err(|_| storage_error("read"))?;
-        Ok(IndexValue::parse(raw.as_deref()))
-    }
-
-    async fn write(&self, key: &str, value: &IndexValue, now_ms: u64) -> Result<(), ApiError> {
-        let Some(kv) = self.kv() else {
-            return Ok(());
-        };
-        if value.sessions.is_empty() {
-            return kv.delete(key).await.map_err(|_| storage_error("delete"));
-        }
-        let text = serde_json::to_string(value).map_err(|_| storage_error("write"))?;
-        kv.put(key, text)
-            .map_err(|_| storage_error("write"))?
-            .expiration_ttl(value.ttl_secs(now_ms))
-            .execute()
-            .await
-            .map_err(|_| storage_error("write"))
+        UserIndex { auth }
     }
 
     /// Records that `kv_key` (a new session, expiring at `expires_at` ms) belongs to
-    /// `user_id`. Best effort: see the module's note on the KV window.
+    /// `user_id`. Best effort in KV: see the module's note on the KV window.
     pub async fn add(
         &self,
         user_id: &str,
@@ -171,75 +128,27 @@ impl<'a> UserIndex<'a> {
         expires_at: u64,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        if let Some(ns) = self.objects() {
-            return objects::index_add(ns, user_id, kv_key).await;
-        }
-        let key = self.keys.user_index_key(user_id);
-        let mut value = self.read(&key).await?;
-        value.add(kv_key, expires_at, now_ms);
-        self.write(&key, &value, now_ms).await
+        self.auth
+            .store
+            .index_add(user_id, kv_key, expires_at, now_ms)
+            .await
     }
 
     /// Forgets one session of `user_id` (it was deleted: logout, revocation).
     pub async fn remove(&self, user_id: &str, kv_key: &str, now_ms: u64) -> Result<(), ApiError> {
-        // The object's index may name ended sessions: reading one finds nothing.
-        if self.objects().is_some() {
-            return Ok(());
-        }
-        let key = self.keys.user_index_key(user_id);
-        let mut value = self.read(&key).await?;
-        if value.remove(kv_key, now_ms) {
-            self.write(&key, &value, now_ms).await?;
-        }
-        Ok(())
+        self.auth.store.index_remove(user_id, kv_key, now_ms).await
     }
 
-    /// The KV keys of `user_id`'s unexpired sessions, as far as the index knows.
+    /// The keys of `user_id`'s unexpired sessions, as far as the index knows.
     pub async fn sessions(&self, user_id: &str, now_ms: u64) -> Result<Vec<String>, ApiError> {
-        if let Some(ns) = self.objects() {
-            return objects::index_list(ns, user_id).await;
-        }
-        let value = self.read(&self.keys.user_index_key(user_id)).await?;
-        Ok(value
-            .sessions
-            .into_iter()
-            .filter(|e| e.expires_at > now_ms)
-            .map(|e| e.kv_key)
-            .collect())
+        self.auth.store.index_list(user_id, now_ms).await
     }
 
     /// Deletes every session of `user_id` the index knows, then the index; the number of
     /// sessions deleted. No call to Discord (a deauthorized grant is already gone). When a
     /// delete fails, the sessions not deleted stay indexed and the error is returned.
     pub async fn end_all(&self, user_id: &str, now_ms: u64) -> Result<usize, ApiError> {
-        // The object deletes every session it lists, at once for every isolate.
-        if let Some(ns) = self.objects() {
-            return objects::end_user(ns, user_id).await.map(|n| n as usize);
-        }
-        let key = self.keys.user_index_key(user_id);
-        let value = self.read(&key).await?;
-        let results = futures_util::future::join_all(value.sessions.iter().map(|e| async move {
-            let deleted = store::delete(self.auth, &e.kv_key).await;
-            super::routes_api::forget_cache(&e.kv_key);
-            (e, deleted.is_ok())
-        }))
-        .await;
-        let left: Vec<IndexEntry> = results
-            .iter()
-            .filter(|(_, ok)| !ok)
-            .map(|(e, _)| (*e).clone())
-            .collect();
-        let ended = results.len() - left.len();
-        let rest = IndexValue {
-            v: INDEX_VERSION,
-            sessions: left,
-        };
-        let failed = !rest.sessions.is_empty();
-        self.write(&key, &rest, now_ms).await?;
-        if failed {
-            return Err(storage_error("delete"));
-        }
-        Ok(ended)
+        self.auth.store.end_user(user_id, now_ms).await
     }
 }
 

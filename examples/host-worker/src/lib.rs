@@ -5,6 +5,11 @@
 //! points to, and tests/worker/library.test.mjs drives it against the emulator.
 //!
 //! Answers never carry a token: the client credentials route says only what it got.
+//!
+//! The library's hooks (a session store of its own, `on_login`, `on_request`) are in
+//! [`hooks`]; tests/worker/hooks.test.mjs drives them.
+
+mod hooks;
 
 use discord_oauth_wasm::discord::http::Method;
 use discord_oauth_wasm::discord::models::role_connection::{
@@ -23,8 +28,16 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Ok(auth) => auth,
         Err(e) => return Ok(e.response()),
     };
+    let auth = match hooks::configure(auth, &env) {
+        Ok(auth) => auth,
+        Err(e) => return Ok(e.response()),
+    };
     if let Some(resp) = auth.handle(&mut req).await {
         return Ok(resp);
+    }
+    let path = req.path();
+    if let Some(answer) = hooks::route(&auth, &req, &path).await {
+        return Ok(answer.unwrap_or_else(|e| e.response()));
     }
     Ok(match own_route(&auth, &mut req).await {
         Ok(resp) => resp,
