@@ -217,6 +217,8 @@ for (const lib of LIBRARIES) {
       assert.equal(code, readFileSync(join(GUIDES, file), "utf8"), `${lib.guide}: the block of ${file} differs from the file`);
     }
     assert.ok(blocks.some(([, f]) => f === "examples/app.html"), "the page of the example app");
+    // The demo (and the end-to-end test) serve that file at /migrating/.
+    assert.equal(read("www/migrating/index.html"), readFileSync(join(GUIDES, "examples/app.html"), "utf8"));
     assert.match(text, /```python\n[\s\S]+?```/, "the same app with the Python library");
   });
 }
