@@ -77,15 +77,22 @@ impl ConfigError {
     }
 }
 
-/// Which store `from_env` chose (docs/contract.md §9), or a host Worker's own.
+/// The bindings `from_env` found for sessions (docs/contract.md §9): what the deployable
+/// Worker's fast path and the Durable Object routes read. The store in use is
+/// [`DiscordAuth::store`](DiscordAuth) (a host Worker may replace it: `with_store`).
 #[derive(Clone, Debug)]
-pub(crate) enum StoreKind {
-    /// Workers KV (`SESSIONS`), with the raw binding for the deployable Worker's fast path.
-    Kv(RawKv),
-    /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`).
-    Objects,
-    /// A store given to [`DiscordAuth::with_store`].
-    Custom,
+pub(crate) enum Backend {
+    /// Workers KV (`SESSIONS`), with the raw binding for the deployable Worker's fast path
+    /// (read by `fast.rs`, built with `worker-entry` only).
+    Kv {
+        /// The namespace, read without `KvStore`'s per-call options object.
+        #[cfg_attr(not(feature = "worker-entry"), allow(dead_code))]
+        raw: RawKv,
+    },
+    /// Durable Objects (`SESSION_STORE`, class `DiscordSessionStore`): the namespace, for
+    /// routes that keep other objects of the class in it (the sessions' store has its own
+    /// handle).
+    Objects(#[allow(dead_code)] worker::durable::ObjectNamespace),
 }
 
 /// Discord login and sessions for a Worker: the routes of docs/contract.md §4 and the session of a
@@ -93,8 +100,12 @@ pub(crate) enum StoreKind {
 #[derive(Clone)]
 pub struct DiscordAuth {
     pub(crate) settings: Rc<Settings>,
+    /// The bindings `from_env` found.
+    pub(crate) backend: Backend,
+    /// Where sessions are kept: the store of `backend`, or the host's own (`with_store`).
     pub(crate) store: Rc<dyn SessionStore>,
-    pub(crate) kind: StoreKind,
+    /// Whether `store` is the host's own.
+    pub(crate) custom_store: bool,
     pub(crate) hooks: Hooks,
 }
 
@@ -102,7 +113,8 @@ impl std::fmt::Debug for DiscordAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DiscordAuth")
             .field("settings", &self.settings)
-            .field("store", &self.kind)
+            .field("backend", &self.backend)
+            .field("custom_store", &self.custom_store)
             .field("hooks", &self.hooks)
             .finish()
     }
@@ -150,19 +162,23 @@ impl DiscordAuth {
                 .clone()
         })?;
         // A Durable Object binding wins: sessions then live in the objects, KV is optional.
-        let (store, kind): (Rc<dyn SessionStore>, StoreKind) = match env.durable_object(DO_BINDING)
+        let (store, backend): (Rc<dyn SessionStore>, Backend) = match env.durable_object(DO_BINDING)
         {
-            Ok(ns) => (Rc::new(DurableObjectStore::new(ns)), StoreKind::Objects),
+            Ok(ns) => (
+                Rc::new(DurableObjectStore::new(ns.clone())),
+                Backend::Objects(ns),
+            ),
             Err(_) => {
                 let (kv, raw) = kv_bindings(env).ok_or(ConfigError::NoStore)?;
                 let store = KvSessions::new(kv, raw.clone(), settings.clone());
-                (Rc::new(store), StoreKind::Kv(raw))
+                (Rc::new(store), Backend::Kv { raw })
             }
         };
         Ok(DiscordAuth {
             settings,
+            backend,
             store,
-            kind,
+            custom_store: false,
             hooks: Hooks::default(),
         })
     }
@@ -171,7 +187,7 @@ impl DiscordAuth {
     /// [`from_env`](Self::from_env); `false` for KV and for a store given to
     /// [`with_store`](Self::with_store).
     pub fn uses_durable_objects(&self) -> bool {
-        matches!(self.kind, StoreKind::Objects)
+        !self.custom_store && matches!(self.backend, Backend::Objects(_))
     }
 
     /// The validated settings.

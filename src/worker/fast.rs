@@ -6,7 +6,7 @@
 //! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
 //! microtasks and three closures per request).
 
-use super::auth::{Ctx, DiscordAuth, StoreKind, now_ms};
+use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
@@ -60,7 +60,7 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
     };
     let auth = DiscordAuth::from_env(env).ok()?;
     // Sessions in Durable Objects take the full path (one object call per read).
-    if !matches!(auth.kind, StoreKind::Kv(_)) {
+    if auth.custom_store || !matches!(auth.backend, Backend::Kv { .. }) {
         return None;
     }
     let started = now_ms();
@@ -117,7 +117,7 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
     let Some(key) = store::key_of(&auth.settings, id) else {
         return answer_now(routes_auth::session_body(None).map(|body| respond::js_json(200, body)));
     };
-    let StoreKind::Kv(kv_raw) = &auth.kind else {
+    let Backend::Kv { raw: kv_raw } = &auth.backend else {
         return answer_now(Err(store::storage_error("read")));
     };
     let read = match store::get_promise(kv_raw, &key) {

@@ -2,7 +2,7 @@
 //! [`DiscordAuth::with_store`], [`DiscordAuth::on_login`] and [`DiscordAuth::on_request`],
 //! what flask-discord's `save_authorization_token`, a login callback and `http_trace` give.
 
-use super::auth::{DiscordAuth, StoreKind};
+use super::auth::DiscordAuth;
 use super::session_store::SessionStore;
 use crate::discord::http::Method;
 use std::fmt;
@@ -126,14 +126,17 @@ impl DiscordAuth {
     /// (KV only) is off for such a `DiscordAuth`.
     pub fn with_store(mut self, store: impl SessionStore + 'static) -> DiscordAuth {
         self.store = Rc::new(store);
-        self.kind = StoreKind::Custom;
+        self.custom_store = true;
         self
     }
 
     /// Runs `hook` at every login (`/auth/callback`, and a Discord Activity's
     /// `POST /api/token`) after the code exchange and the user's fetch, before any session is
     /// stored and before the redirect. An `Err` ends the login with 500 `login_aborted`
-    /// (JSON), nothing stored and no session cookie.
+    /// (JSON), nothing stored and no session cookie. The tokens Discord just issued are
+    /// dropped, not revoked: a revocation ends the whole grant, and with it the user's other
+    /// sessions of this application.
+    /// <https://discord.com/developers/docs/topics/oauth2#authorization-code-grant-token-revocation-example>
     pub fn on_login<F, Fut>(mut self, hook: F) -> DiscordAuth
     where
         F: Fn(LoginEvent) -> Fut + 'static,

@@ -54,14 +54,21 @@ test("with_store: the host's store holds the sessions, under its own keys, in bo
 });
 
 test("with_store: a refresh writes the rotated tokens through replace_tokens; logout deletes through the store", async () => {
+  const earlier = new Set(await kvKeys(custom));
   const { cookies } = await login(custom);
-  const key = (await kvKeys(custom)).find((k) => k.startsWith(`${PREFIX}session:`));
-  const [before] = [await kvGet(custom, key)];
+  const key = (await kvKeys(custom)).find((k) => k.startsWith(`${PREFIX}session:`) && !earlier.has(k));
+  assert.ok(key, "the new session is under the prefix");
+  const before = await kvGet(custom, key);
   await expireTokens();
   const me = await get(custom, "/api/users/@me", cookies);
   assert.equal(me.id, USER);
   assert.ok((await ops(custom)).includes("replace_tokens"));
-  const after = await kvGet(custom, key);
+  // Read from outside the Worker, KV may show the write a moment later.
+  let after = await kvGet(custom, key);
+  for (let i = 0; i < 40 && after === before; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await kvGet(custom, key);
+  }
   assert.notEqual(JSON.parse(after).tokens, JSON.parse(before).tokens, "the sealed tokens were replaced");
   const out = await request(custom, "/auth/logout", { method: "POST", cookies, headers: { origin: ORIGIN } });
   assert.equal(out.status, 204);
