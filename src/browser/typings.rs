@@ -261,6 +261,8 @@ export interface ConnectionIntegration {
   subscriber_count?: number;
   revoked?: boolean;
   scopes?: string[];
+  /** The bot/OAuth2 application of a `discord` integration (id, name, icon, description, bot). */
+  application?: Application;
   /** The guild the integration is in (partial). */
   guild?: { id: string; name: string; icon: string | null };
 }
@@ -421,6 +423,30 @@ export interface SessionLoginOptions {
   returnTo?: string;
   scopes?: Scope[];
   prompt?: "consent" | "none";
+  /** The bot's permissions (a decimal string, or a bigint), with the `bot` scope. */
+  permissions?: string | bigint;
+  /** Pre-selects the server to add the bot to. */
+  guildId?: string;
+  /** With `guildId`: the user cannot pick another server. */
+  disableGuildSelect?: boolean;
+  /** `0` guild install, `1` user install. */
+  integrationType?: 0 | 1;
+  /** Any JSON (at most 1024 bytes as sent): kept sealed by the Worker, back in `session().data`. */
+  data?: JsonValue;
+}
+
+/** `GET /auth/session`: what the Worker knows of the session (never a token). */
+export interface SessionInfo {
+  user: User;
+  scopes: Scope[];
+  /** RFC 3339: when the session ends. */
+  expires_at: string;
+  /** The server the bot was added to at login (`bot` scope). */
+  guild?: Guild;
+  /** The webhook created at login (`webhook.incoming`), without its token and URL. */
+  webhook?: { id: string; channel_id: string; guild_id: string; name: string | null };
+  /** The `data` given at login. */
+  data?: JsonValue;
 }
 
 export interface JoinGuildOptions {

@@ -30,6 +30,17 @@ test("logged out: user() is null, the reads are unauthorized, loginUrl carries i
   const url = await inPage(page, (S) => new S({ baseUrl: "https://app.example/" }).loginUrl({ returnTo: "/x?y=1", scopes: ["identify", "guilds"], prompt: "none" }));
   assert.equal(url.ok, "https://app.example/auth/login?return_to=%2Fx%3Fy%3D1&scope=identify+guilds&prompt=none");
   assert.equal((await inPage(page, (S) => new S().loginUrl())).ok, "/auth/login");
+  // The bot parameters and data of docs/contract.md §12, as the Worker reads them.
+  const bot = await inPage(page, (S) => new S().loginUrl({
+    scopes: ["identify", "bot"], permissions: 2048n, guildId: "1160000000000000002",
+    disableGuildSelect: true, integrationType: 0, data: { plan: "pro" },
+  }));
+  const query = new URL(bot.ok, "http://x").searchParams;
+  assert.deepEqual(Object.fromEntries(query), {
+    scope: "identify bot", permissions: "2048", guild_id: "1160000000000000002",
+    disable_guild_select: "true", integration_type: "0", data: '{"plan":"pro"}',
+  });
+  assert.deepEqual(await inPage(page, (S) => new S().session()), { ok: null });
   const bad = await inPage(page, (S) => new S({ baseUrl: 5 }));
   assert.equal(bad.error.code, "config_error");
   await context.close();
@@ -42,6 +53,9 @@ test("logged in: every method reaches its Worker route; the Worker's codes are k
 
   const user = await inPage(page, (S) => new S().user());
   assert.equal(user.ok.id, IDS.user);
+  const whole = await inPage(page, (S) => new S().session());
+  assert.equal(whole.ok.user.id, IDS.user);
+  assert.ok(whole.ok.scopes.includes("identify") && typeof whole.ok.expires_at === "string");
   const guilds = await inPage(page, (S) => new S().guilds());
   assert.ok(guilds.ok.some((g) => g.id === IDS.ownedGuild));
   const connections = await inPage(page, (S) => new S().connections());

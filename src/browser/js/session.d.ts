@@ -2,7 +2,7 @@
 
 import type {
   User, Guild, Connection, Member, DiscordSessionOptions, SessionLoginOptions, JoinGuildOptions,
-  JoinGuildResult, HttpMethod, JsonValue,
+  JoinGuildResult, HttpMethod, JsonValue, SessionInfo,
 } from "./discord_oauth_wasm.js";
 
 /**
@@ -14,12 +14,20 @@ export class DiscordSession {
   constructor(options?: DiscordSessionOptions);
   /** The Worker's base URL, without a trailing `/`. */
   readonly baseUrl: string;
-  /** The Worker's `/auth/login` URL with `return_to`, `scope` and `prompt`. */
+  /**
+   * The Worker's `/auth/login` URL with `return_to`, `scope`, `prompt`, the bot parameters
+   * (`permissions`, `guild_id`, `disable_guild_select`, `integration_type`) and `data`.
+   */
   loginUrl(options?: SessionLoginOptions): string;
   /** Navigates to {@link DiscordSession.loginUrl}. */
   login(options?: SessionLoginOptions): void;
   /** The signed-in user (`GET /auth/session`), or `null` without a session. */
   user(): Promise<User | null>;
+  /**
+   * The whole session (`GET /auth/session`): user, scopes, expiry, and the login's `guild`,
+   * `webhook` (never its token) and `data`; `null` without a session.
+   */
+  session(): Promise<SessionInfo | null>;
   /** `GET /api/users/@me/guilds` through the Worker. */
   guilds(): Promise<Guild[]>;
   /** `GET /api/users/@me/connections` through the Worker. */

@@ -37,12 +37,22 @@ export class DiscordSession {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
   }
 
-  /** The URL of the Worker's `/auth/login` with `return_to`, `scope` and `prompt`. */
+  /**
+   * The URL of the Worker's `/auth/login` with its query (docs/contract.md §4, §12): `return_to`,
+   * `scope`, `prompt`, and Discord's authorize parameters for adding the bot (`permissions`,
+   * `guild_id`, `disable_guild_select`, `integration_type`) and `data`, which the Worker keeps
+   * sealed and gives back in `session()`. The Worker validates every value (400 otherwise).
+   */
   loginUrl(options = {}) {
     const query = new URLSearchParams();
     if (options.returnTo != null) query.set("return_to", options.returnTo);
     if (options.scopes != null) query.set("scope", [].concat(options.scopes).join(" "));
     if (options.prompt != null) query.set("prompt", options.prompt);
+    if (options.permissions != null) query.set("permissions", String(options.permissions));
+    if (options.guildId != null) query.set("guild_id", String(options.guildId));
+    if (options.disableGuildSelect != null) query.set("disable_guild_select", String(Boolean(options.disableGuildSelect)));
+    if (options.integrationType != null) query.set("integration_type", String(options.integrationType));
+    if (options.data !== undefined) query.set("data", JSON.stringify(options.data));
     const q = query.toString();
     return this.baseUrl + "/auth/login" + (q ? "?" + q : "");
   }
@@ -54,8 +64,17 @@ export class DiscordSession {
 
   /** The signed-in user, or `null` when there is no session. */
   async user() {
-    const answer = await this.#call("GET", "/auth/session", undefined, { nullOn401: true });
+    const answer = await this.session();
     return answer === null ? null : answer.user;
+  }
+
+  /**
+   * The whole session (`GET /auth/session`): the user, the granted scopes, the expiry, and what
+   * the login returned (the `guild` the bot was added to, the `webhook` without its token, the
+   * login's `data`); `null` when there is no session.
+   */
+  session() {
+    return this.#call("GET", "/auth/session", undefined, { nullOn401: true });
   }
 
   /** `GET /api/users/@me/guilds`. */

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::application::Application;
 use super::user::User;
 use crate::discord::snowflake::Snowflake;
 
@@ -106,6 +107,10 @@ pub struct Integration {
     /// The OAuth2 scopes the application has been authorized for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// The bot/OAuth2 application of a `discord` integration (partial: id, name, icon,
+    /// description, bot). <https://discord.com/developers/docs/resources/guild#integration-application-object>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<Application>,
     /// The server of the integration (partial). In Discord's OpenAPI description of
     /// `GET /users/@me/connections`, not in the prose docs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
