@@ -162,7 +162,7 @@ test("KV mode: every provider route answers config_error naming SESSION_STORE", 
 
 // --- settings -----------------------------------------------------------------------------
 
-test("without OIDC_CLIENTS the provider routes are 404; a bad key is config_error on them only", { skip: SKIP }, async () => {
+test("without OIDC_CLIENTS the provider routes are 404; a bad key is config_error on them only", async () => {
   const off = startWorker({ bindings: defaultBindings() });
   const bad = startWorker({ bindings: bindings({ OIDC_SIGNING_KEY: '{"kty":"RSA","n":"AQAB","e":"AQAB"}' }) });
   try {
