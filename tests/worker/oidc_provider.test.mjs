@@ -371,3 +371,21 @@ test("userinfo: no token, a malformed one, and a token whose session logged out:
   assert.equal(out.status, 204);
   await oauthError(await userinfo(mf, access_token), 401, "invalid_token");
 });
+
+test("through DiscordAuth::handle: a host Worker (examples/host-worker) is the same provider", { skip: SKIP }, async () => {
+  const host = startWorker({ bindings: bindings(), scriptPath: "examples/host-worker/build/index.js" });
+  try {
+    const d = await (await request(host, "/.well-known/openid-configuration")).json();
+    assert.equal(d.issuer, ORIGIN);
+    assert.equal(d.token_endpoint, `${ORIGIN}/oidc/token`);
+    const c = await code(host);
+    const res = await exchange(host, c);
+    assert.equal(res.status, 200, await res.clone().text());
+    const { access_token, id_token } = await res.json();
+    assert.equal(JSON.parse(Buffer.from(id_token.split(".")[1], "base64url")).sub, USER);
+    assert.equal((await userinfo(host, access_token)).status, 200);
+    await oauthError(await exchange(host, c), 400, "invalid_grant");
+  } finally {
+    await host.dispose();
+  }
+});
