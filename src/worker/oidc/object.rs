@@ -16,12 +16,28 @@ use sha2::{Digest, Sha256};
 use worker::durable::ObjectNamespace;
 use worker::{Method, Request, Response, State};
 
-const GRANT: &str = "grant";
-const CODE: &str = "code";
-const CODE_EXPIRES: &str = "code_expires";
-const USED: &str = "used";
-const TOKEN: &str = "token";
-const TOKEN_EXPIRES: &str = "token_expires";
+/// The storage key of the grant's record (one record: one read and one write per operation).
+const RECORD: &str = "oidc";
+
+/// What a grant's object keeps.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    /// SHA-256 (hex) of the code's secret.
+    code: String,
+    /// When the code expires, ms.
+    code_expires: u64,
+    /// The sealed grant.
+    grant: String,
+    /// Whether the code was redeemed.
+    #[serde(default)]
+    used: bool,
+    /// SHA-256 (hex) of the access token's secret, once redeemed (gone once revoked).
+    #[serde(default)]
+    token: Option<String>,
+    /// When the access token expires, ms.
+    #[serde(default)]
+    token_expires: u64,
+}
 
 /// The object name of a grant id.
 pub fn object_name(grant_id: &str) -> String {
@@ -175,52 +191,58 @@ pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<
     match (req.method(), req.path().as_str()) {
         (Method::Put, "/oidc/grant") => {
             let put: Put = req.json().await?;
-            storage.put(CODE, put.code).await?;
-            storage.put(GRANT, put.grant).await?;
-            storage.put(CODE_EXPIRES, put.code_expires).await?;
+            let record = Record {
+                code: put.code,
+                code_expires: put.code_expires,
+                grant: put.grant,
+                used: false,
+                token: None,
+                token_expires: 0,
+            };
+            storage.put(RECORD, record).await?;
             storage.put(EXPIRES, put.code_expires).await?;
             storage.set_alarm(put.code_expires as i64).await?;
             status(204)
         }
         (Method::Post, "/oidc/redeem") => {
             let ask: Redeem = req.json().await?;
-            let code: Option<String> = storage.get(CODE).await?;
-            let expires: Option<u64> = storage.get(CODE_EXPIRES).await?;
-            let used: Option<bool> = storage.get(USED).await?;
-            let grant: Option<String> = storage.get(GRANT).await?;
-            let (Some(code), Some(expires), Some(grant)) = (code, expires, grant) else {
+            let Some(mut record) = storage.get::<Record>(RECORD).await? else {
                 return status(404);
             };
-            if !constant_time_eq(code.as_bytes(), ask.code.as_bytes()) {
+            if !constant_time_eq(record.code.as_bytes(), ask.code.as_bytes()) {
                 return status(404);
             }
-            if used == Some(true) {
+            if record.used {
                 // The second use: what the first issued is revoked.
-                storage.delete(TOKEN).await?;
-                storage.delete(TOKEN_EXPIRES).await?;
+                record.token = None;
+                storage.put(RECORD, record).await?;
                 return status(409);
             }
-            if expires <= now {
+            if record.code_expires <= now {
                 storage.delete_all().await?;
                 return status(404);
             }
-            storage.put(USED, true).await?;
-            storage.put(TOKEN, ask.token).await?;
-            storage.put(TOKEN_EXPIRES, ask.token_expires).await?;
+            record.used = true;
+            record.token = Some(ask.token);
+            record.token_expires = ask.token_expires;
+            let grant = record.grant.clone();
+            storage.put(RECORD, record).await?;
+            // The alarm set for the code's expiry finds this later expiry and waits for it.
             storage.put(EXPIRES, ask.token_expires).await?;
-            storage.set_alarm(ask.token_expires as i64).await?;
             Response::ok(grant)
         }
         (Method::Post, "/oidc/token") => {
             let ask: Lookup = req.json().await?;
-            let token: Option<String> = storage.get(TOKEN).await?;
-            let expires: Option<u64> = storage.get(TOKEN_EXPIRES).await?;
-            let grant: Option<String> = storage.get(GRANT).await?;
-            match (token, expires, grant) {
-                (Some(t), Some(e), Some(g))
-                    if e > now && constant_time_eq(t.as_bytes(), ask.token.as_bytes()) =>
+            match storage.get::<Record>(RECORD).await? {
+                Some(Record {
+                    token: Some(t),
+                    token_expires,
+                    grant,
+                    ..
+                }) if token_expires > now
+                    && constant_time_eq(t.as_bytes(), ask.token.as_bytes()) =>
                 {
-                    Response::ok(g)
+                    Response::ok(grant)
                 }
                 _ => status(404),
             }
