@@ -135,7 +135,10 @@ fn under(path: &str, prefix: &str) -> bool {
 
 /// Whether a path belongs to the routes [`DiscordAuth::handle`] answers.
 pub fn is_auth_path(path: &str) -> bool {
-    under(path, "/auth") || under(path, "/api")
+    under(path, "/auth")
+        || under(path, "/api")
+        || under(path, "/oidc")
+        || path == "/.well-known/openid-configuration"
 }
 
 /// The request's origin, from its URL (never from `Host`).
@@ -282,6 +285,7 @@ impl DiscordAuth {
             Route::ActivityToken => routes_activity::token(&ctx, req).await,
             Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
             Route::Raw(discord_path) => routes_raw::raw(&ctx, req, discord_path).await,
+            Route::Oidc(which) => Ok(super::oidc::handle(&ctx, req, which).await),
             Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);
                 match route.read() {

@@ -116,6 +116,9 @@ pub struct Settings {
     /// as its error, which that route answers (500 `config_error`) while every other route
     /// works.
     pub public_key: Result<PublicKey, ConfigError>,
+    /// The OpenID provider (docs/contract.md §13): `None` without `OIDC_CLIENTS`; a bad
+    /// `OIDC_*` setting is kept as its error, which only the OIDC routes answer.
+    pub oidc: Option<Result<super::oidc::settings::Oidc, ConfigError>>,
 }
 
 fn http_url(name: &'static str, v: &str) -> Result<String, ConfigError> {
@@ -277,6 +280,7 @@ impl Settings {
         };
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
+        let oidc = super::oidc::settings::parse(&get);
         let api_routes = ApiRoutes::new(&client_id, opt("API_ROUTES").as_deref())
             .map_err(|e| ConfigError::invalid("API_ROUTES", e.to_string()))?;
         Ok(Settings {
@@ -297,6 +301,7 @@ impl Settings {
             user_max_age_secs,
             upstream_timeout_ms,
             public_key,
+            oidc,
         })
     }
 }

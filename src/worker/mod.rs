@@ -45,6 +45,7 @@ mod lifecycle;
 mod log;
 pub mod login_options;
 mod objects;
+pub mod oidc;
 pub mod respond;
 mod routes;
 mod routes_activity;

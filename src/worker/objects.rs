@@ -37,7 +37,8 @@ pub const DO_BINDING: &str = "SESSION_STORE";
 
 /// The storage keys inside a session object.
 const VALUE: &str = "value";
-const EXPIRES: &str = "expires_at";
+/// When the object expires, ms (its alarm deletes it then); the OpenID grants use it too.
+pub(crate) const EXPIRES: &str = "expires_at";
 /// The session's key (its object's name), which the sealed tokens are bound to.
 const KEY: &str = "key";
 
@@ -110,7 +111,12 @@ fn storage_failure(_: worker::Error) -> ApiError {
     store::storage_error("reach the session object")
 }
 
-fn internal(method: Method, path: &str, body: Option<String>) -> Result<Request, ApiError> {
+/// An internal request to an object (nothing outside the Worker reaches these paths).
+pub(crate) fn internal(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<Request, ApiError> {
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(b) = body {
@@ -120,7 +126,12 @@ fn internal(method: Method, path: &str, body: Option<String>) -> Result<Request,
         .map_err(storage_failure)
 }
 
-async fn call(ns: &ObjectNamespace, name: &str, req: Request) -> Result<Response, ApiError> {
+/// Sends an internal request to the object named `name`.
+pub(crate) async fn call(
+    ns: &ObjectNamespace,
+    name: &str,
+    req: Request,
+) -> Result<Response, ApiError> {
     let stub = ns.get_by_name(name).map_err(storage_failure)?;
     stub.fetch_with_request(req).await.map_err(storage_failure)
 }
@@ -329,6 +340,10 @@ mod class {
                 (Method::Delete, "/index") => {
                     let ended = self.end_all().await?;
                     Response::ok(ended.to_string())
+                }
+                // The OpenID provider's grants (codes and access tokens, `oidc:<id>` objects).
+                (_, p) if p.starts_with("/oidc/") => {
+                    crate::worker::oidc::object::serve(&self.state, req, now_ms()).await
                 }
                 _ => Response::error("no such operation", 404),
             }

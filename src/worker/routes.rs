@@ -3,6 +3,7 @@
 //! dispatch on. No route string is compared anywhere else.
 
 use super::calls::Read;
+use super::oidc::OidcRoute;
 use super::validate;
 
 /// Which methods a route takes.
@@ -31,7 +32,8 @@ impl Methods {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NoSuchGuild;
 
-/// One of the contract's routes under `/auth` and `/api` (docs/contract.md §4).
+/// One of the contract's routes under `/auth` and `/api` (docs/contract.md §4), and the
+/// OpenID provider's (§13).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route<'a> {
     /// `GET /auth/login`
@@ -57,6 +59,9 @@ pub enum Route<'a> {
     /// `ANY /api/{route}` beyond the fixed routes: a raw call through the route table
     /// (docs/contract.md §12), with the Discord path (`/users/@me/…`).
     Raw(&'a str),
+    /// The OpenID provider's routes (docs/contract.md §13): `/.well-known/openid-configuration`
+    /// and `/oidc/…`.
+    Oidc(OidcRoute),
 }
 
 impl<'a> Route<'a> {
@@ -76,6 +81,13 @@ impl<'a> Route<'a> {
             ("auth", [Some("session"), None, ..]) => Route::Session,
             ("auth", [Some("logout"), None, ..]) => Route::Logout,
             ("auth", [Some("events"), None, ..]) => Route::Events,
+            (".well-known", [Some("openid-configuration"), None, ..]) => {
+                Route::Oidc(OidcRoute::Discovery)
+            }
+            ("oidc", [Some("authorize"), None, ..]) => Route::Oidc(OidcRoute::Authorize),
+            ("oidc", [Some("token"), None, ..]) => Route::Oidc(OidcRoute::Token),
+            ("oidc", [Some("userinfo"), None, ..]) => Route::Oidc(OidcRoute::UserInfo),
+            ("oidc", [Some("jwks.json"), None, ..]) => Route::Oidc(OidcRoute::Jwks),
             ("api", [Some("users"), Some("@me"), None, ..]) => Route::Read(Read::User),
             ("api", [Some("users"), Some("@me"), Some("guilds"), None, ..]) => {
                 Route::Read(Read::Guilds)
@@ -104,7 +116,11 @@ impl<'a> Route<'a> {
     /// The methods the route takes.
     pub fn methods(self) -> Methods {
         match self {
-            Route::Logout | Route::Join(_) | Route::ActivityToken | Route::Events => Methods::Post,
+            Route::Logout
+            | Route::Join(_)
+            | Route::ActivityToken
+            | Route::Events
+            | Route::Oidc(OidcRoute::Token) => Methods::Post,
             Route::Raw(_) => Methods::Any,
             _ => Methods::Read,
         }
@@ -126,6 +142,7 @@ impl<'a> Route<'a> {
             Route::ActivityToken => "/api/token",
             Route::Events => "/auth/events",
             Route::Raw(_) => "/api/{route}",
+            Route::Oidc(r) => r.name(),
         }
     }
 
