@@ -116,6 +116,10 @@ pub struct Settings {
     /// as its error, which that route answers (500 `config_error`) while every other route
     /// works.
     pub public_key: Result<PublicKey, ConfigError>,
+    /// The expected OpenID Connect issuer (docs/oidc.md): `DISCORD_ISSUER`, else the origin of
+    /// `DISCORD_API_BASE` (`https://discord.com`). Checked against the callback's `iss`
+    /// (RFC 9207) and the id_token's `iss`.
+    pub issuer: String,
 }
 
 fn http_url(name: &'static str, v: &str) -> Result<String, ConfigError> {
@@ -275,6 +279,14 @@ impl Settings {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let configured_issuer = match opt("DISCORD_ISSUER") {
+            Some(v) => Some(http_url("DISCORD_ISSUER", &v)?),
+            None => None,
+        };
+        let issuer = crate::discord::oidc::expected_issuer(&api_base, configured_issuer.as_deref())
+            .ok_or_else(|| {
+                ConfigError::invalid("DISCORD_API_BASE", "DISCORD_API_BASE has no origin")
+            })?;
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         let api_routes = ApiRoutes::new(&client_id, opt("API_ROUTES").as_deref())
@@ -297,6 +309,7 @@ impl Settings {
             user_max_age_secs,
             upstream_timeout_ms,
             public_key,
+            issuer,
         })
     }
 }

@@ -38,6 +38,7 @@ pub mod events;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
+mod id_token;
 mod lifecycle;
 mod log;
 pub mod login_options;
