@@ -107,15 +107,30 @@ async fn tampered_id_tokens_are_refused_and_nothing_is_stored() {
         );
         assert!(c.tokens().unwrap().is_null(), "{kind}: nothing stored");
         let fetched = requests("GET /api/v10/oauth2/keys").await - before;
+        // The empty cache is filled once for the signature check (a fresh fetch is not
+        // repeated for an unknown kid); the others are refused on their header or claims
+        // before any key is needed.
         let expected = match kind {
-            // Unknown kid: the first fetch, then exactly one more.
-            "unknown_kid" => 2.0,
-            // Refused on its claims or header before any key is needed.
-            "forged" => 1.0,
+            "unknown_kid" | "forged" => 1.0,
             _ => 0.0,
         };
         assert_eq!(fetched, expected, "{kind}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_kid_with_cached_keys_refetches_once_then_fails() {
+    let c = client("memory");
+    let first = redirect_for(&c, OPENID, "approve").await;
+    handle(&c, &first).await.expect("first login");
+    c.set_tokens(wasm_bindgen::JsValue::NULL).unwrap();
+    tamper("unknown_kid").await;
+    let before = requests("GET /api/v10/oauth2/keys").await;
+    let second = redirect_for(&c, OPENID, "approve").await;
+    let e = handle(&c, &second).await.expect_err("unknown kid");
+    assert_eq!(code(&e), "invalid_grant");
+    assert_eq!(requests("GET /api/v10/oauth2/keys").await, before + 1.0);
+    assert!(c.tokens().unwrap().is_null());
 }
 
 #[wasm_bindgen_test]
