@@ -148,7 +148,12 @@ async fn track(
     {
         return resp;
     }
-    let limited = template.starts_with("/api/") && !template.ends_with("/oauth2/authorize");
+    // The authorize page is a browser page, and the signing keys (JWKS) a static document that
+    // relying parties fetch anonymously and again on every unknown `kid`: neither is counted in
+    // the API's buckets.
+    let limited = template.starts_with("/api/")
+        && !template.ends_with("/oauth2/authorize")
+        && !template.ends_with("/oauth2/keys");
     if !limited {
         return next.run(req).await;
     }

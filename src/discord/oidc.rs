@@ -255,10 +255,22 @@ struct RawJwks {
 /// objects with a `kty` are left out (a JWKS may hold keys of other types).
 pub fn process_jwks_response<J: JsonCodec>(response: &HttpResponse, now_ms: u64) -> Result<Jwks> {
     let raw: RawJwks = parse_json::<J, RawJwks>(response)?;
+    // Read member by member (not through a second decode: the browser's codec only reads).
+    let text =
+        |k: &JsonValue, name: &str| k.get(name).and_then(JsonValue::as_str).map(str::to_owned);
     let keys = raw
         .keys
         .iter()
-        .filter_map(|k| k.decode_as::<J, Jwk>().ok())
+        .filter_map(|k| {
+            Some(Jwk {
+                kty: text(k, "kty")?,
+                kid: text(k, "kid"),
+                alg: text(k, "alg"),
+                use_: text(k, "use"),
+                n: text(k, "n").unwrap_or_default(),
+                e: text(k, "e").unwrap_or_default(),
+            })
+        })
         .collect();
     Ok(Jwks {
         keys,
