@@ -198,7 +198,6 @@ impl ClientCore {
         let t = tokens_from_js(tokens);
         IdTokenDriver {
             o: self.o.clone(),
-            access_token: t.as_ref().map(|t| t.access_token.clone()),
             raw: t.and_then(|t| t.id_token),
             nonce: nonce.map(Nonce::from_string),
             token: None,
@@ -417,7 +416,6 @@ impl CallDriver {
 pub struct IdTokenDriver {
     o: Rc<Options>,
     raw: Option<String>,
-    access_token: Option<crate::discord::secret::AccessToken>,
     nonce: Option<Nonce>,
     token: Option<IdToken>,
     refetched: bool,
@@ -472,7 +470,6 @@ impl IdTokenDriver {
             issuer: &self.o.issuer,
             client_id: &self.o.client_id,
             nonce: self.nonce.as_ref(),
-            access_token: self.access_token.as_ref(),
             now_ms: now_ms(),
         })?;
         self.token = Some(token);

@@ -311,8 +311,6 @@ pub struct Expected<'a> {
     pub client_id: &'a str,
     /// The nonce sent in the authorize URL, if one was.
     pub nonce: Option<&'a Nonce>,
-    /// The access token of the same response, to check `at_hash` when present.
-    pub access_token: Option<&'a AccessToken>,
     /// Now, in ms since the epoch.
     pub now_ms: u64,
 }
@@ -417,8 +415,7 @@ impl IdToken {
     /// client id or an array holding it, and with several audiences `azp` is the client id
     /// (`azp`, when present, always is); `sub` is a string; `exp` is not past and `iat` not
     /// ahead, each with [`LEEWAY_SECS`]; `nonce` equals the one sent (when one was), compared
-    /// in constant time; `at_hash`, when present, is the left half of SHA-256 of the access
-    /// token (§3.1.3.6).
+    /// in constant time. `at_hash` is [`check_at_hash`](Self::check_at_hash).
     pub fn check_claims(&self, expected: &Expected<'_>) -> Result<(), IdTokenError> {
         let c = &self.claims;
         let text = |name: &'static str| {
@@ -464,17 +461,27 @@ impl IdToken {
                 return Err(IdTokenError::Nonce);
             }
         }
-        if let (Some(at_hash), Some(token)) = (c.get("at_hash"), expected.access_token) {
-            let digest = Sha256::digest(token.secret().as_bytes());
-            let want = crate::discord::b64::encode(&digest[..16], true);
-            let ok = at_hash
-                .as_str()
-                .is_some_and(|h| constant_time_eq(h.as_bytes(), want.as_bytes()));
-            if !ok {
-                return Err(IdTokenError::AtHash);
-            }
-        }
         Ok(())
+    }
+
+    /// `at_hash`, when present, is the left half of SHA-256 of `access_token` (OIDC Core
+    /// §3.1.3.6; optional for the code flow, §3.1.3.8). Separate from
+    /// [`check_claims`](Self::check_claims) so that the browser build, which hashes with
+    /// `crypto.subtle` and links no SHA-256 of its own, can leave it out; the Worker checks it.
+    pub fn check_at_hash(&self, access_token: &AccessToken) -> Result<(), IdTokenError> {
+        let Some(at_hash) = self.claims.get("at_hash") else {
+            return Ok(());
+        };
+        let digest = Sha256::digest(access_token.secret().as_bytes());
+        let want = crate::discord::b64::encode(&digest[..16], true);
+        if at_hash
+            .as_str()
+            .is_some_and(|h| constant_time_eq(h.as_bytes(), want.as_bytes()))
+        {
+            Ok(())
+        } else {
+            Err(IdTokenError::AtHash)
+        }
     }
 }
 

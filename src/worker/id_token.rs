@@ -152,10 +152,10 @@ pub async fn verify(
             issuer: &settings.issuer,
             client_id: &settings.client_id,
             nonce: nonce.as_ref(),
-            access_token: Some(access_token),
             now_ms: ctx.now,
         })
         .map_err(refused)?;
+    token.check_at_hash(access_token).map_err(refused)?;
     let mut jwks = JWKS.with(|c| c.try_borrow().map(|j| j.clone()).unwrap_or_default());
     let mut refetched = false;
     if jwks.is_stale(ctx.now) {
