@@ -39,7 +39,7 @@
 //! // 2. Discord redirects back: parse, then validate the state (constant time).
 //! let redirect = "https://example.com/auth/callback?code=NhhvTDYsFcdgNLnnLijcl7Ku7bEEeee&state=…";
 //! let Some(callback) = Callback::parse(redirect)? else { return Ok(()) };
-//! let validated = callback.validate(&state)?;
+//! let validated = callback.validate(&state, "https://discord.com")?; // and the expected `iss`
 //!
 //! // 3. Exchange the code: a request description, then its response.
 //! let cfg = ApiConfig::default();

@@ -143,6 +143,8 @@ pub async fn activity_authorize(State(emu): State<Shared>, req: Request) -> Resp
             expires_at: now_secs() + CODE_LIFETIME_SECS,
             grant_id: None,
             guild_id: None,
+            nonce: None,
+            auth_time: now_secs(),
         },
     );
     st.counters.codes_issued += 1;

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ratelimit::{self, Outcome};
 use crate::state::Shared;
-use crate::{api, authorize, bot, cdn, control, errors, faults, rolecon, token};
+use crate::{api, authorize, bot, cdn, control, errors, faults, oidc, rolecon, token};
 
 /// Builds the whole application. Paths are canonical here: the server maps `/api/...` and
 /// `/api/v6`…`/api/v10` to `/api/v10/...` before routing.
@@ -28,6 +28,9 @@ pub fn router(emu: Shared) -> Router {
         .route("/api/v10/oauth2/token", post(token::token))
         .route("/api/v10/oauth2/token/revoke", post(token::revoke))
         .route("/api/v10/oauth2/@me", get(api::oauth2_me))
+        .route("/api/v10/oauth2/keys", get(oidc::jwks))
+        .route("/api/v10/oauth2/userinfo", get(oidc::userinfo))
+        .route("/.well-known/openid-configuration", get(oidc::discovery))
         .route(
             "/api/v10/oauth2/applications/@me",
             get(bot::current_application),
@@ -69,6 +72,7 @@ pub fn router(emu: Shared) -> Router {
     Router::new()
         .merge(tracked)
         .merge(control::routes())
+        .merge(oidc::control_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(emu)
@@ -144,7 +148,12 @@ async fn track(
     {
         return resp;
     }
-    let limited = template.starts_with("/api/") && !template.ends_with("/oauth2/authorize");
+    // The authorize page is a browser page, and the signing keys (JWKS) a static document that
+    // relying parties fetch anonymously and again on every unknown `kid`: neither is counted in
+    // the API's buckets.
+    let limited = template.starts_with("/api/")
+        && !template.ends_with("/oauth2/authorize")
+        && !template.ends_with("/oauth2/keys");
     if !limited {
         return next.run(req).await;
     }

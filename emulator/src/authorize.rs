@@ -29,6 +29,8 @@ pub struct Authz {
     prompt: Option<String>,
     guild_id: Option<String>,
     permissions: Option<String>,
+    nonce: Option<String>,
+    issuer: String,
 }
 
 /// Why a request cannot proceed.
@@ -50,6 +52,11 @@ impl Authz {
         let mut pairs = pairs.to_vec();
         if let Some(s) = &self.state {
             pairs.push(("state", s));
+        }
+        if !self.implicit() {
+            // RFC 9207: Discord adds `iss` (its issuer) to every query authorization response,
+            // success and error, so that a client can tell which server answered.
+            pairs.push(("iss", &self.issuer));
         }
         let encoded = encode_pairs(&pairs);
         if self.implicit() {
@@ -74,7 +81,8 @@ impl Authz {
 
 /// Validates client, redirect URI, response type, scopes, PKCE and prompt, in that order.
 /// Nothing is ever sent to an unregistered redirect URI.
-pub fn validate(st: &EmuState, p: &Params) -> Result<Authz, Refusal> {
+/// `issuer` is the emulator's origin ([`crate::oidc::issuer`]), sent back as `iss`.
+pub fn validate(st: &EmuState, p: &Params, issuer: &str) -> Result<Authz, Refusal> {
     let Some(app) = p.non_empty("client_id").and_then(|id| st.app(id)) else {
         return Err(Refusal::Page(
             StatusCode::BAD_REQUEST,
@@ -123,6 +131,8 @@ pub fn validate(st: &EmuState, p: &Params) -> Result<Authz, Refusal> {
         prompt: p.non_empty("prompt").map(str::to_owned),
         guild_id: p.non_empty("guild_id").map(str::to_owned),
         permissions: p.non_empty("permissions").map(str::to_owned),
+        nonce: p.non_empty("nonce").map(str::to_owned),
+        issuer: issuer.to_owned(),
     };
     let bot_only = !a.scopes.is_empty()
         && a.scopes
@@ -282,6 +292,8 @@ pub fn decide(st: &mut EmuState, a: &Authz, user_id: &str, approve: bool) -> Str
                     expires_at: now_secs() + CODE_LIFETIME_SECS,
                     grant_id: None,
                     guild_id: guild_id.clone(),
+                    nonce: a.nonce.clone(),
+                    auth_time: now_secs(),
                 },
             );
             st.counters.codes_issued += 1;
@@ -373,8 +385,9 @@ fn html(body: String) -> Response {
 /// `--auto-approve`, or for `prompt=none` when already authorized).
 pub async fn get(State(emu): State<Shared>, req: Request) -> Response {
     let params = Params::parse(req.uri().query().unwrap_or("").as_bytes());
+    let issuer = crate::oidc::issuer(req.headers());
     let mut st = emu.lock();
-    let a = match validate(&st, &params) {
+    let a = match validate(&st, &params, &issuer) {
         Ok(a) => a,
         Err(r) => return refusal_response(r),
     };
@@ -432,8 +445,9 @@ pub async fn post(State(emu): State<Shared>, req: Request) -> Response {
         Err(resp) => return resp,
     };
     let params = Params::parse(&bytes);
+    let issuer = crate::oidc::issuer(&parts.headers);
     let mut st = emu.lock();
-    let a = match validate(&st, &params) {
+    let a = match validate(&st, &params, &issuer) {
         Ok(a) => a,
         Err(r) => return refusal_response(r),
     };
@@ -486,8 +500,9 @@ pub async fn emulator_authorize(State(emu): State<Shared>, req: Request) -> Resp
         }
     }
     let params = Params(pairs);
+    let issuer = crate::oidc::issuer(&parts.headers);
     let mut st = emu.lock();
-    let a = match validate(&st, &params) {
+    let a = match validate(&st, &params, &issuer) {
         Ok(a) => a,
         Err(Refusal::Redirect(location)) => {
             return json_response(StatusCode::OK, &json!({ "location": location }));

@@ -32,6 +32,7 @@ pub mod errors;
 pub mod events;
 pub mod faults;
 pub mod fixtures;
+pub mod oidc;
 pub mod ratelimit;
 pub mod rolecon;
 pub mod server;

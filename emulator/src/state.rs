@@ -119,6 +119,10 @@ pub struct Code {
     pub grant_id: Option<u64>,
     /// Guild selected for `bot` / `webhook.incoming`.
     pub guild_id: Option<String>,
+    /// The authorization request's `nonce` (OpenID Connect), echoed in the id_token.
+    pub nonce: Option<String>,
+    /// When the user authorized (Unix seconds): the id_token's `auth_time`.
+    pub auth_time: f64,
 }
 
 /// Counters readable at `GET /_emulator/counters`.
@@ -179,6 +183,8 @@ pub struct State {
     pub deliveries: Vec<Delivery>,
     /// Webhook Events waiting to be sent once the lock is released.
     pub outbox: Vec<Pending>,
+    /// OpenID Connect keys and scripted bad id_tokens.
+    pub oidc: crate::oidc::OidcState,
     next_id: u64,
 }
 
@@ -202,6 +208,7 @@ impl State {
             current_user,
             deliveries: Vec::new(),
             outbox: Vec::new(),
+            oidc: crate::oidc::OidcState::default(),
             next_id: 1,
         }
     }

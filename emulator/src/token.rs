@@ -252,6 +252,20 @@ fn exchange_code(
         st.counters.exchanges_without_redirect_uri += 1;
     }
     let mut body = token_body(&grant);
+    if grant.has("openid") {
+        // With `openid`, the token response carries an RS256 id_token (docs/oidc.md).
+        let tamper = (!st.oidc.tamper.is_empty()).then(|| st.oidc.tamper.remove(0));
+        let input = crate::oidc::IdTokenInput {
+            issuer: &format!("http://{host}"),
+            grant: &grant,
+            user: st.user(&code.user_id),
+            nonce: code.nonce.as_deref(),
+            auth_time: code.auth_time,
+        };
+        if let Some(t) = crate::oidc::id_token(&st.oidc, &input, tamper) {
+            body.insert("id_token".into(), json!(t));
+        }
+    }
     if let Some(gid) = &code.guild_id {
         if grant.has("bot")
             && let Some(guild) = st.guild(gid)
@@ -401,6 +415,8 @@ mod tests {
             expires_at,
             grant_id: None,
             guild_id: None,
+            nonce: None,
+            auth_time: now_secs(),
         };
         let p = |c: &str| Params(vec![("code".into(), c.into())]);
         st.codes.insert("old".into(), code(now_secs() - 1.0));

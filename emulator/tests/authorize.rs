@@ -139,9 +139,11 @@ async fn cancel_redirects_with_access_denied() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 302);
+    // RFC 9207: `iss` (the emulator's origin) after the OAuth2 parameters.
+    let iss = form_urlencoded::byte_serialize(emu.base.as_bytes()).collect::<String>();
     assert_eq!(
         resp.headers()["location"],
-        "http://localhost:8787/auth/callback?error=access_denied&error_description=The+resource+owner+or+authorization+server+denied+the+request&state=xyz"
+        format!("http://localhost:8787/auth/callback?error=access_denied&error_description=The+resource+owner+or+authorization+server+denied+the+request&state=xyz&iss={iss}").as_str()
     );
     let loc = emu
         .authorize(

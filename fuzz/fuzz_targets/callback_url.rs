@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let kind = parsed.kind();
     let callback_debug = format!("{parsed:?}");
     let state_matched = parsed.state() == Some(STATE);
-    match parsed.validate(&state) {
+    match parsed.validate(&state, "https://discord.com") {
         Ok(v) => {
             assert!(state_matched, "validated a callback whose state differs");
             let debug = format!("{v:?}");

@@ -63,6 +63,13 @@ impl DiscordOAuthClient {
             Some(b) => ApiConfig::with_base(&b),
             None => ApiConfig::default(),
         };
+        // The expected OpenID Connect issuer (docs/oidc.md): option `issuer`, else the API
+        // base's origin.
+        let issuer = crate::discord::oidc::expected_issuer(
+            &api.api_base,
+            opts::string(o, "issuer")?.as_deref(),
+        )
+        .ok_or_else(|| config("option `apiBase` must be an absolute URL"))?;
         let authorize_endpoint = opts::string(o, "authorizeEndpoint")?
             .unwrap_or_else(|| String::from(DEFAULT_AUTHORIZE_URL));
         let mut prefix = String::from("discord-oauth-wasm:");
@@ -73,8 +80,10 @@ impl DiscordOAuthClient {
                 redirect_uri,
                 scopes,
                 api,
+                issuer,
                 authorize_endpoint,
                 limiter: RefCell::new(RateLimiter::default()),
+                jwks: RefCell::new(crate::discord::oidc::Jwks::default()),
             }),
         };
         let on_request = opts::get(o, "onRequest");
@@ -195,6 +204,12 @@ impl DiscordOAuthClient {
         route.push_str(&String::from(js_sys::encode_uri_component(guild_id)));
         route.push_str("/member");
         self.get(&route)
+    }
+
+    /// `GET /oauth2/userinfo` (OpenID Connect, `openid` scope): `sub` and the profile claims.
+    #[wasm_bindgen(skip_jsdoc, js_name = fetchUserInfo, unchecked_return_type = "Promise<UserInfo>")]
+    pub fn fetch_user_info(&self) -> Promise {
+        self.get("/oauth2/userinfo")
     }
 
     /// `GET /oauth2/@me`.

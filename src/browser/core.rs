@@ -18,6 +18,7 @@ use crate::discord::http::Method;
 use crate::discord::lifecycle::{
     self, Call, CallAction, Done, Refresh, RefreshAction, RefreshOutcome, Target,
 };
+use crate::discord::oidc::{self, Expected, IdToken, IdTokenError, Jwks, KeyChoice, Nonce};
 use crate::discord::ratelimit::RateLimiter;
 use crate::discord::token::ClientAuth;
 use wasm_bindgen::prelude::*;
@@ -49,8 +50,12 @@ pub(crate) struct Options {
     pub redirect_uri: String,
     pub scopes: Vec<String>,
     pub api: ApiConfig,
+    /// The expected OpenID Connect issuer (`iss` of the redirect and of the id_token).
+    pub issuer: String,
     pub authorize_endpoint: String,
     pub limiter: RefCell<RateLimiter>,
+    /// Discord's OpenID Connect signing keys as last fetched (docs/oidc.md).
+    pub jwks: RefCell<Jwks>,
 }
 
 impl Options {
@@ -197,6 +202,21 @@ impl ClientCore {
         self.validate_redirect(url, pending).map_err(|e| to_js(&e))
     }
 
+    /// The id_token check of freshly exchanged `tokens`, with the login's `nonce`: an
+    /// [`IdTokenDriver`] whose steps are `fetch` (the JWKS), `verify` (WebCrypto RS256) and
+    /// `done` (`claims`, `null` without an id_token).
+    #[wasm_bindgen(js_name = idToken)]
+    pub fn id_token(&self, tokens: JsValue, nonce: Option<String>) -> IdTokenDriver {
+        let t = tokens_from_js(tokens);
+        IdTokenDriver {
+            o: self.o.clone(),
+            raw: t.and_then(|t| t.id_token),
+            nonce: nonce.map(Nonce::from_string),
+            token: None,
+            refetched: false,
+        }
+    }
+
     /// The token endpoint's answer to the code exchange.
     pub fn exchanged(&self, response: JsValue) -> JsResult<JsValue> {
         proto::token_response(&response_from_js(&response), now_ms() as f64)
@@ -213,7 +233,7 @@ impl ClientCore {
             .and_then(Pending::parse)
             .ok_or(Error::InvalidState)?;
         let out: JsValue = js_sys::Object::new().into();
-        match proto::validate(cb, &pending.state, now_ms() as f64)? {
+        match proto::validate(cb, &pending.state, &self.o.issuer, now_ms() as f64)? {
             proto::Granted::Tokens(t) => json::set(&out, "tokens", &tokens_to_js(&t)),
             proto::Granted::Code(cb) => {
                 let verifier = pending.verifier.as_deref().ok_or(Error::InvalidState)?;
@@ -229,6 +249,9 @@ impl ClientCore {
         }
         if let Some(d) = &pending.data {
             json::set(&out, "data", &JsValue::from_str(d));
+        }
+        if let Some(n) = &pending.nonce {
+            json::set(&out, "nonce", &JsValue::from_str(n));
         }
         Ok(out)
     }
@@ -258,6 +281,13 @@ impl ClientCore {
             let c = proto::challenge(&v, &digest.unwrap_or_default())?;
             (Some(v), Some(c))
         };
+        // OpenID Connect: a nonce binds the id_token to this login (code grant only: Discord's
+        // implicit grant carries no id_token).
+        let nonce = if !implicit && scopes.contains(crate::discord::scope::Scope::Openid) {
+            Some(Nonce::generate()?)
+        } else {
+            None
+        };
         let data = match opts::get(o, "data") {
             v if v.is_undefined() => None,
             v => Some(
@@ -280,6 +310,7 @@ impl ClientCore {
             guild_id: opts::string_or_number(o, "guildId")?,
             disable_guild_select: opts::boolean(o, "disableGuildSelect")?,
             integration_type: opts::number(o, "integrationType")?,
+            nonce: nonce.as_ref(),
         };
         let url = proto::authorize_url(params)?;
         let pending: JsValue = js_sys::Object::new().into();
@@ -290,6 +321,9 @@ impl ClientCore {
         json::set(&pending, "redirect_uri", &JsValue::from_str(&redirect_uri));
         if let Some(d) = &data {
             json::set(&pending, "data", &JsValue::from_str(d));
+        }
+        if let Some(n) = &nonce {
+            json::set(&pending, "nonce", &JsValue::from_str(n.secret()));
         }
         let raw = js_sys::JSON::stringify(&pending)
             .ok()
@@ -385,6 +419,115 @@ impl CallDriver {
             }
             CallAction::Fail(e) => return Err(to_js(&e)),
         })
+    }
+}
+
+/// The check of one id_token (docs/oidc.md), driven by the shell: the core parses it, checks
+/// its claims and picks the key; the shell fetches the keys and runs WebCrypto.
+#[wasm_bindgen(skip_typescript)]
+pub struct IdTokenDriver {
+    o: Rc<Options>,
+    raw: Option<String>,
+    nonce: Option<Nonce>,
+    token: Option<IdToken>,
+    refetched: bool,
+}
+
+#[wasm_bindgen]
+impl IdTokenDriver {
+    /// Parses the id_token and checks its claims; then `fetch` or `verify` (or `done` with
+    /// `claims: null` when there is no id_token and no nonce was sent).
+    pub fn start(&mut self) -> JsResult<JsValue> {
+        self.begin().map_err(|e| to_js(&e))
+    }
+
+    /// The JWKS answer of the `fetch` step.
+    #[wasm_bindgen(js_name = onJwks)]
+    pub fn on_jwks(&mut self, response: JsValue) -> JsResult<JsValue> {
+        let set = oidc::process_jwks_response::<super::json::JsJson>(
+            &response_from_js(&response),
+            now_ms(),
+        )
+        .map_err(|e| to_js(&e))?;
+        if let Ok(mut j) = self.o.jwks.try_borrow_mut() {
+            *j = set;
+        }
+        self.refetched = true;
+        self.select().map_err(|e| to_js(&e))
+    }
+
+    /// The WebCrypto result of the `verify` step.
+    #[wasm_bindgen(js_name = onVerified)]
+    pub fn on_verified(&mut self, ok: bool) -> JsResult<JsValue> {
+        match (&self.token, ok) {
+            (Some(t), true) => Ok(step(
+                "done",
+                Some(("claims", &json::json_to_js(t.claims()))),
+            )),
+            _ => Err(to_js(&Error::IdToken(IdTokenError::Signature))),
+        }
+    }
+}
+
+impl IdTokenDriver {
+    fn begin(&mut self) -> Result<JsValue> {
+        let Some(raw) = &self.raw else {
+            return match self.nonce {
+                Some(_) => Err(Error::IdToken(IdTokenError::Absent)),
+                None => Ok(step("done", Some(("claims", &JsValue::NULL)))),
+            };
+        };
+        let token = IdToken::parse::<super::json::JsJson>(raw)?;
+        token.check_claims(&Expected {
+            issuer: &self.o.issuer,
+            client_id: &self.o.client_id,
+            nonce: self.nonce.as_ref(),
+            now_ms: now_ms(),
+        })?;
+        self.token = Some(token);
+        let stale = self
+            .o
+            .jwks
+            .try_borrow()
+            .map_or(true, |j| j.is_stale(now_ms()));
+        if stale {
+            return Ok(self.fetch());
+        }
+        self.select()
+    }
+
+    fn fetch(&self) -> JsValue {
+        let req = oidc::jwks_request(&self.o.api);
+        step("fetch", Some(("request", &request_to_js(&req))))
+    }
+
+    fn select(&self) -> Result<JsValue> {
+        let token = self
+            .token
+            .as_ref()
+            .ok_or(Error::IdToken(IdTokenError::Signature))?;
+        let jwks = self
+            .o
+            .jwks
+            .try_borrow()
+            .map(|j| j.clone())
+            .unwrap_or_default();
+        match jwks.select(token, self.refetched)? {
+            KeyChoice::Refetch => Ok(self.fetch()),
+            KeyChoice::Use(jwk) => {
+                let key: JsValue = js_sys::Object::new().into();
+                json::set(&key, "kty", &JsValue::from_str("RSA"));
+                json::set(&key, "n", &JsValue::from_str(&jwk.n));
+                json::set(&key, "e", &JsValue::from_str(&jwk.e));
+                json::set(&key, "alg", &JsValue::from_str(oidc::ALGORITHM));
+                let out = step("verify", Some(("key", &key)));
+                let data = js_sys::Uint8Array::from(token.signing_input().as_bytes());
+                json::set(&out, "data", &data);
+                let sig = js_sys::Uint8Array::from(token.signature());
+                json::set(&out, "signature", &sig);
+                Ok(out)
+            }
+        }
     }
 }
 

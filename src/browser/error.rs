@@ -145,6 +145,10 @@ pub fn message(e: &Error) -> String {
             m.push_str(reason);
         }
         Error::Input(InputError::Callback(c)) => callback_message(&mut m, c),
+        Error::IdToken(e) => {
+            m.push_str("the id_token is refused: ");
+            m.push_str(e.reason());
+        }
     }
     m
 }

@@ -437,6 +437,8 @@ pub(crate) struct Pending {
     pub redirect_uri: String,
     /// The `data` option, as JSON text.
     pub data: Option<String>,
+    /// The OpenID Connect nonce sent (`openid` logins).
+    pub nonce: Option<String>,
 }
 
 impl Pending {
@@ -449,6 +451,7 @@ impl Pending {
             verifier: s("verifier")?,
             redirect_uri: s("redirect_uri")??,
             data: s("data")?,
+            nonce: s("nonce")?,
         })
     }
 }

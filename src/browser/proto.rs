@@ -63,6 +63,8 @@ pub struct AuthorizeParams<'a> {
     pub guild_id: Option<String>,
     pub disable_guild_select: Option<bool>,
     pub integration_type: Option<f64>,
+    /// The OpenID Connect nonce (`openid` logins, code grant).
+    pub nonce: Option<&'a crate::discord::oidc::Nonce>,
 }
 
 /// The authorize URL, built by the core.
@@ -107,6 +109,9 @@ pub fn authorize_url(p: AuthorizeParams<'_>) -> Result<String> {
     if let Some(c) = p.code_challenge {
         r = r.pkce(c);
     }
+    if let Some(n) = p.nonce {
+        r = r.nonce(n);
+    }
     Ok(r.build()?)
 }
 
@@ -123,10 +128,11 @@ pub enum Granted {
     Code(ValidatedCallback),
 }
 
-/// Checks `state` (constant time) and releases the code or the token.
-pub fn validate(cb: Callback, state: &str, now_ms: f64) -> Result<Granted> {
+/// Checks `state` (constant time), then `iss` (RFC 9207) against `issuer`, and releases the
+/// code or the token.
+pub fn validate(cb: Callback, state: &str, issuer: &str, now_ms: f64) -> Result<Granted> {
     let expected = State::from_string(state).map_err(|_| Error::InvalidState)?;
-    let v = cb.validate(&expected)?;
+    let v = cb.validate(&expected, issuer)?;
     if v.code().is_some() {
         return Ok(Granted::Code(v));
     }

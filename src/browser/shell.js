@@ -310,6 +310,39 @@ export async function dow_begin(S, options, shouldNavigate) {
   return shouldNavigate ? navigate(url) : url;
 }
 
+/**
+ * Runs an id_token check (an IdTokenDriver) to its end: `fetch` the keys, `verify` the RS256
+ * signature with WebCrypto (RSASSA-PKCS1-v1_5, SHA-256), `done` with the verified claims.
+ */
+async function verifyIdToken(S, driver) {
+  try {
+    let step = driver.start();
+    for (;;) {
+      switch (step.action) {
+        case "fetch":
+          step = driver.onJwks(await sendToDiscord(S, step.request, "the OpenID Connect keys request"));
+          break;
+        case "verify": {
+          let ok = false;
+          try {
+            const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+            const key = await crypto.subtle.importKey("jwk", step.key, algorithm, false, ["verify"]);
+            ok = await crypto.subtle.verify(algorithm, key, step.signature, step.data);
+          } catch {}
+          step = driver.onVerified(ok);
+          break;
+        }
+        case "done":
+          return step.claims;
+        default:
+          throw dow_err("config_error", "unknown id_token action: " + step.action);
+      }
+    }
+  } finally {
+    driver.free();
+  }
+}
+
 /** `logout()`: local tokens go first, so the user is logged out even when Discord is down. */
 export async function dow_logout(S) {
   const tokens = readTokens(S);
@@ -332,11 +365,14 @@ export async function dow_redirect(S, url) {
   }
   const pending = storageGet("sessionStorage", S.keys + "pending");
   storagePut("sessionStorage", S.keys + "pending", null);
-  const { exchange, tokens: implicit, data } = S.core.redirect(url, pending);
+  const { exchange, tokens: implicit, data, nonce } = S.core.redirect(url, pending);
   const tokens = exchange
     ? S.core.exchanged(await sendToDiscord(S, exchange, "the token exchange", "the token exchange could not reach Discord from the browser (blocked by CORS, or offline): make the application a Public Client, or use the Worker (DiscordSession) for the exchange. Cause: "))
     : implicit;
+  // OpenID Connect: the id_token is verified before anything is stored (docs/oidc.md).
+  const claims = exchange ? await verifyIdToken(S, S.core.idToken(tokens, nonce)) : null;
   await writeTokens(S, tokens);
+  if (claims != null) tokens.claims = claims;
   if (data != null) {
     try {
       tokens.data = JSON.parse(data);

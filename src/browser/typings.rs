@@ -90,6 +90,9 @@ export interface DiscordOAuthClientOptions {
   apiBase?: string;
   /** Default `"https://discord.com/oauth2/authorize"`. */
   authorizeEndpoint?: string;
+  /** The expected OpenID Connect issuer (the redirect's `iss` and the id_token's); default:
+   * the origin of `apiBase` (`"https://discord.com"`). */
+  issuer?: string;
   /** Called after each request to Discord with its method, route, status, bucket and
    * duration (never a token): the `http_trace` of the Python libraries. */
   onRequest?: (trace: RequestTrace) => void;
@@ -129,8 +132,46 @@ export interface TokenSet {
   webhook?: Webhook;
   /** The OpenID Connect ID token (`openid` scope). */
   id_token?: string;
+  /** The id_token's claims, verified (signature, issuer, audience, expiry, nonce), on the
+   * TokenSet `handleRedirect` returns only. */
+  claims?: IdTokenClaims;
   /** The `data` given to `authorizeUrl`, on the TokenSet `handleRedirect` returns only. */
   data?: JsonValue;
+}
+
+/** The claims of Discord's OpenID Connect id_token. */
+export interface IdTokenClaims {
+  /** The issuer (`"https://discord.com"`). */
+  iss: string;
+  /** The user id. */
+  sub: string;
+  /** The client id (or a list holding it). */
+  aud: string | string[];
+  /** Seconds since the epoch. */
+  exp: number;
+  /** Seconds since the epoch. */
+  iat: number;
+  auth_time?: number;
+  at_hash?: string;
+  nonce?: string;
+  /** With the `email` scope. */
+  email?: string | null;
+  email_verified?: boolean;
+  [claim: string]: JsonValue | undefined;
+}
+
+/** `GET /oauth2/userinfo` (`openid` scope). */
+export interface UserInfo {
+  /** The user id. */
+  sub: string;
+  preferred_username?: string;
+  nickname?: string | null;
+  picture?: string | null;
+  locale?: string;
+  /** With the `email` scope. */
+  email?: string | null;
+  email_verified?: boolean;
+  [claim: string]: JsonValue | undefined;
 }
 
 /** https://discord.com/developers/docs/resources/user#avatar-decoration-data-object */

@@ -200,3 +200,20 @@ fn refuses_undocumented_combinations() {
         "authorize_url"
     );
 }
+
+#[test]
+fn openid_logins_carry_the_nonce() {
+    let nonce = crate::discord::oidc::Nonce::from_string("n-0S6_WzA2Mj");
+    let url = AuthorizeRequest::new("157730590492196864", scopes("openid identify email"))
+        .state(&state())
+        .nonce(&nonce)
+        .build()
+        .unwrap();
+    assert!(url.ends_with("&nonce=n-0S6_WzA2Mj"), "{url}");
+    assert!(url.contains("scope=email%20identify%20openid"), "{url}");
+    let debug = format!(
+        "{:?}",
+        AuthorizeRequest::new("1", scopes("openid")).nonce(&nonce)
+    );
+    assert!(!debug.contains("n-0S6_WzA2Mj"), "{debug}");
+}

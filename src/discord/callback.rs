@@ -105,6 +105,7 @@ const QUERY_KEYS: &[&str] = &[
     "error_uri",
     "guild_id",
     "permissions",
+    "iss",
 ];
 const FRAGMENT_KEYS: &[&str] = &[
     "access_token",
@@ -187,6 +188,7 @@ enum Response {
 pub struct Callback {
     response: Response,
     state: Option<String>,
+    issuer: Option<String>,
 }
 
 impl Callback {
@@ -211,6 +213,8 @@ impl Callback {
             (false, false) => return Ok(None),
         };
         let state = p.take("state");
+        // RFC 9207: Discord adds `iss` to the authorization response (query only).
+        let issuer = if in_query { p.take("iss") } else { None };
         if let Some(error) = p.take("error") {
             for other in ["code", "access_token"] {
                 if p.has(other) {
@@ -221,6 +225,7 @@ impl Callback {
             return Ok(Some(Callback {
                 response: Response::Error { error, description },
                 state,
+                issuer,
             }));
         }
         let response = if in_query {
@@ -269,7 +274,11 @@ impl Callback {
                 scope: p.take("scope").unwrap_or_default(),
             })
         };
-        Ok(Some(Callback { response, state }))
+        Ok(Some(Callback {
+            response,
+            state,
+            issuer,
+        }))
     }
 
     /// What kind of answer this is.
@@ -284,6 +293,11 @@ impl Callback {
     /// The `state` the redirect carried (untrusted until [`validate`](Self::validate)).
     pub fn state(&self) -> Option<&str> {
         self.state.as_deref()
+    }
+
+    /// The `iss` the redirect carried (RFC 9207; untrusted until validated).
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
     }
 
     /// The `error` and `error_description`, for an error redirect (untrusted until validated).
@@ -301,10 +315,21 @@ impl Callback {
     /// [`Error::InvalidState`]; then `error=access_denied` is [`Error::AccessDenied`] and any
     /// other `error` is [`Error::OAuth`] with status 0; otherwise the code or token is
     /// released as a [`ValidatedCallback`].
-    pub fn validate(self, expected: &State) -> Result<ValidatedCallback, Error> {
+    ///
+    /// `issuer` is the expected issuer ([`crate::discord::oidc::expected_issuer`]): an `iss`
+    /// parameter (RFC 9207), when the redirect carries one, must equal it, or the redirect is
+    /// refused like a state mismatch ([`Error::InvalidState`]: a mix-up attack, where another
+    /// server's answer is replayed to this client). Its absence is accepted (Discord only
+    /// started sending it with OpenID Connect).
+    pub fn validate(self, expected: &State, issuer: &str) -> Result<ValidatedCallback, Error> {
         match &self.state {
             Some(received) if expected.matches(received) => {}
             _ => return Err(Error::InvalidState),
+        }
+        if let Some(iss) = &self.issuer
+            && !crate::discord::state::constant_time_eq(iss.as_bytes(), issuer.as_bytes())
+        {
+            return Err(Error::InvalidState);
         }
         match self.response {
             Response::Error { error, description } if error == "access_denied" => {
@@ -338,6 +363,7 @@ impl fmt::Debug for Callback {
         f.debug_struct("Callback")
             .field("kind", &self.kind())
             .field("has_state", &self.state.is_some())
+            .field("issuer", &self.issuer)
             .field("error", &self.error())
             .finish()
     }

@@ -2,6 +2,8 @@ use super::*;
 use crate::discord::error::ErrorCode;
 use proptest::prelude::*;
 
+const ISS: &str = "https://discord.com";
+
 fn state() -> State {
     State::from_string("15773059ghq9183habn").unwrap()
 }
@@ -25,7 +27,7 @@ fn docs_code_redirect() {
     );
     assert_eq!(cb.kind(), CallbackKind::Code);
     assert_eq!(cb.state(), Some("15773059ghq9183habn"));
-    let v = cb.validate(&state()).unwrap();
+    let v = cb.validate(&state(), ISS).unwrap();
     assert_eq!(
         v.code().unwrap().secret(),
         "NhhvTDYsFcdgNLnnLijcl7Ku7bEEeee"
@@ -42,7 +44,7 @@ fn docs_implicit_redirect() {
          &token_type=Bearer&expires_in=604800&scope=identify&state=15773059ghq9183habn",
     );
     assert_eq!(cb.kind(), CallbackKind::Implicit);
-    let v = cb.validate(&state()).unwrap();
+    let v = cb.validate(&state(), ISS).unwrap();
     assert!(v.code().is_none());
     let g = v.implicit().unwrap();
     assert_eq!(g.expires_in(), 604_800);
@@ -60,7 +62,7 @@ fn advanced_bot_redirect_carries_guild_and_permissions() {
     let cb = parse(
         "/cb?code=abc&state=15773059ghq9183habn&guild_id=290926798626357250&permissions=9007199254740999",
     );
-    let v = cb.validate(&state()).unwrap();
+    let v = cb.validate(&state(), ISS).unwrap();
     assert_eq!(v.guild_id(), Some("290926798626357250"));
     assert_eq!(v.permissions(), Some(9_007_199_254_740_999));
     assert_eq!(parse_err("?code=a&guild_id=x1").field(), Some("guild_id"));
@@ -162,14 +164,16 @@ fn error_codes_of_parse_errors() {
 #[test]
 fn state_is_checked_before_anything_else() {
     // Missing state.
-    let e = parse("?code=a").validate(&state()).unwrap_err();
+    let e = parse("?code=a").validate(&state(), ISS).unwrap_err();
     assert!(matches!(e, Error::InvalidState));
     // Wrong state.
-    let e = parse("?code=a&state=other").validate(&state()).unwrap_err();
+    let e = parse("?code=a&state=other")
+        .validate(&state(), ISS)
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidState));
     // An error redirect with a wrong state is a state error too, not access_denied.
     let e = parse("?error=access_denied&state=forged")
-        .validate(&state())
+        .validate(&state(), ISS)
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidState);
 }
@@ -182,7 +186,7 @@ fn error_redirects() {
     );
     assert_eq!(e.kind(), CallbackKind::Error);
     assert_eq!(e.error().unwrap().0, "access_denied");
-    match e.validate(&state()).unwrap_err() {
+    match e.validate(&state(), ISS).unwrap_err() {
         Error::AccessDenied { description } => assert_eq!(
             description.as_deref(),
             Some("The resource owner or authorization server denied the request")
@@ -190,7 +194,7 @@ fn error_redirects() {
         other => panic!("{other:?}"),
     }
     let e = parse("#error=invalid_scope&state=15773059ghq9183habn")
-        .validate(&state())
+        .validate(&state(), ISS)
         .unwrap_err();
     match &e {
         Error::OAuth {
@@ -212,11 +216,11 @@ fn error_redirects() {
 fn debug_shows_no_code_or_token() {
     let cb = parse("?code=SECRETCODE&state=15773059ghq9183habn");
     assert!(!format!("{cb:?}").contains("SECRETCODE"));
-    let v = cb.validate(&state()).unwrap();
+    let v = cb.validate(&state(), ISS).unwrap();
     assert!(!format!("{v:?}").contains("SECRETCODE"));
     let v =
         parse("#access_token=SECRETTOKEN&token_type=Bearer&expires_in=5&state=15773059ghq9183habn")
-            .validate(&state())
+            .validate(&state(), ISS)
             .unwrap();
     assert!(!format!("{v:?}").contains("SECRETTOKEN"));
 }
@@ -227,7 +231,7 @@ proptest! {
     #[test]
     fn parser_never_panics(url in ".{0,300}") {
         if let Ok(Some(cb)) = Callback::parse(&url) {
-            let _ = cb.validate(&state());
+            let _ = cb.validate(&state(), ISS);
         }
     }
 
@@ -247,11 +251,48 @@ proptest! {
         let url = format!("https://app.test/cb{sep}{}", query.join("&"));
         match Callback::parse(&url) {
             Ok(Some(cb)) => {
-                let r = cb.validate(&state());
+                let r = cb.validate(&state(), ISS);
                 if let Err(e) = r { let _ = e.code(); }
             }
             Ok(None) => {}
             Err(e) => { let _ = e.code(); }
         }
     }
+}
+
+#[test]
+fn rfc9207_iss_must_equal_the_expected_issuer_when_present() {
+    // Absent: accepted.
+    parse("?code=a&state=15773059ghq9183habn")
+        .validate(&state(), ISS)
+        .unwrap();
+    // Present and equal: accepted, on success and on error redirects.
+    let cb = parse("?code=a&state=15773059ghq9183habn&iss=https%3A%2F%2Fdiscord.com");
+    assert_eq!(cb.issuer(), Some(ISS));
+    cb.validate(&state(), ISS).unwrap();
+    let denied =
+        parse("?error=access_denied&state=15773059ghq9183habn&iss=https%3A%2F%2Fdiscord.com");
+    assert!(matches!(
+        denied.validate(&state(), ISS),
+        Err(Error::AccessDenied { .. })
+    ));
+    // Another issuer (a mix-up): refused like a state mismatch, also for an error.
+    for url in [
+        "?code=a&state=15773059ghq9183habn&iss=https%3A%2F%2Fevil.example",
+        "?code=a&state=15773059ghq9183habn&iss=https%3A%2F%2Fdiscord.com%2F",
+        "?error=access_denied&state=15773059ghq9183habn&iss=https%3A%2F%2Fevil.example",
+    ] {
+        let e = parse(url).validate(&state(), ISS).unwrap_err();
+        assert!(matches!(e, Error::InvalidState), "{url}");
+        assert_eq!(e.code(), ErrorCode::InvalidState);
+    }
+    // Repeated or empty: malformed.
+    assert_eq!(
+        parse_err("?code=a&state=s&iss=x&iss=y"),
+        CallbackError::Repeated("iss")
+    );
+    assert_eq!(
+        parse_err("?code=a&state=s&iss="),
+        CallbackError::Empty("iss")
+    );
 }

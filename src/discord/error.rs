@@ -282,6 +282,9 @@ pub enum Error {
     /// Bad input, found before sending.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Discord's OpenID Connect id_token was refused (`invalid_grant`; docs/oidc.md).
+    #[error(transparent)]
+    IdToken(crate::discord::oidc::IdTokenError),
 }
 
 fn fmt_desc(d: &Option<String>) -> String {
@@ -325,6 +328,7 @@ impl Error {
             Error::Input(InputError::UnknownScopes(_)) => ErrorCode::InvalidScope,
             Error::Input(InputError::Callback(e)) => e.code(),
             Error::Input(_) => ErrorCode::ConfigError,
+            Error::IdToken(_) => ErrorCode::InvalidGrant,
         }
     }
 

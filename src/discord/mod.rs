@@ -16,6 +16,7 @@ pub mod secret;
 pub mod authorize;
 pub mod callback;
 pub mod lifecycle;
+pub mod oidc;
 pub mod pkce;
 pub mod ratelimit;
 pub mod scope;

@@ -52,7 +52,7 @@ fn validated_code() -> ValidatedCallback {
     Callback::parse("?code=NhhvTDYsFcdgNLnnLijcl7Ku7bEEeee&state=st4te-value")
         .unwrap()
         .unwrap()
-        .validate(&state)
+        .validate(&state, "https://discord.com")
         .unwrap()
 }
 
@@ -381,7 +381,10 @@ fn exchange_code_request_shapes() {
         Callback::parse("#access_token=a&token_type=Bearer&expires_in=1&state=st4te-value")
             .unwrap()
             .unwrap()
-            .validate(&State::from_string("st4te-value").unwrap())
+            .validate(
+                &State::from_string("st4te-value").unwrap(),
+                "https://discord.com",
+            )
             .unwrap();
     assert!(exchange_code(&cfg, &basic(), &implicit, "https://a.test/cb", None).is_err());
 }
@@ -504,7 +507,10 @@ fn debug_redacts_secrets() {
         .unwrap();
     printed.push(format!("{cb:?}"));
     let cb = cb
-        .validate(&State::from_string("STATESTATE").unwrap())
+        .validate(
+            &State::from_string("STATESTATE").unwrap(),
+            "https://discord.com",
+        )
         .unwrap();
     printed.push(format!("{cb:?}"));
     let req = exchange_code(

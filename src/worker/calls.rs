@@ -14,8 +14,9 @@ use crate::discord::callback::{Callback, CallbackKind, ValidatedCallback};
 use crate::discord::error::{Error, ErrorCode};
 use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::json::SerdeJson;
+use crate::discord::oidc::Nonce;
 use crate::discord::pkce::PkceCodeVerifier;
-use crate::discord::scope::Scopes;
+use crate::discord::scope::{Scope, Scopes};
 use crate::discord::secret::{AccessToken, AuthorizationCode, BotToken};
 use crate::discord::snowflake::Snowflake;
 use crate::discord::state::State;
@@ -41,6 +42,8 @@ pub struct Begin {
     pub state: String,
     /// The PKCE verifier.
     pub verifier: String,
+    /// The OpenID Connect nonce, when `openid` is among the scopes (docs/oidc.md).
+    pub nonce: Option<String>,
 }
 
 /// Draws a state and a PKCE verifier and builds the authorize URL (code grant, S256).
@@ -72,11 +75,20 @@ pub fn begin(
     if let Some(t) = options.integration_type {
         req = req.integration_type(t);
     }
+    // OpenID Connect: a nonce binds the id_token to this login (kept in the state cookie).
+    let nonce = if options.scopes.contains(Scope::Openid) {
+        let n = Nonce::generate().map_err(|e| api_error(&e))?;
+        req = req.nonce(&n);
+        Some(n.secret().to_owned())
+    } else {
+        None
+    };
     let url = req.build().map_err(input_error)?;
     Ok(Begin {
         url,
         state: state.secret().to_owned(),
         verifier: verifier.secret().to_owned(),
+        nonce,
     })
 }
 
@@ -94,8 +106,13 @@ pub enum CallbackResult {
 pub struct InvalidCallback;
 
 /// Parses the callback query and checks its state against the expected one, in constant time,
-/// before anything else (also for an error redirect).
-pub fn callback(query: &str, expected_state: &str) -> Result<CallbackResult, InvalidCallback> {
+/// before anything else (also for an error redirect), then its `iss` (RFC 9207), when
+/// present, against the expected issuer.
+pub fn callback(
+    query: &str,
+    expected_state: &str,
+    issuer: &str,
+) -> Result<CallbackResult, InvalidCallback> {
     let expected = State::from_string(expected_state).map_err(|_| InvalidCallback)?;
     let parsed = Callback::parse(&format!("?{query}"))
         .map_err(|_| InvalidCallback)?
@@ -103,7 +120,7 @@ pub fn callback(query: &str, expected_state: &str) -> Result<CallbackResult, Inv
     if parsed.kind() == CallbackKind::Implicit {
         return Err(InvalidCallback);
     }
-    match parsed.validate(&expected) {
+    match parsed.validate(&expected, issuer) {
         Ok(v) => Ok(CallbackResult::Code(v)),
         Err(Error::AccessDenied { .. }) => Ok(CallbackResult::Error("access_denied".to_owned())),
         Err(Error::OAuth { error, .. }) => Ok(CallbackResult::Error(error)),
@@ -177,6 +194,8 @@ pub struct Grant {
     /// The webhook created (`webhook.incoming`), with its token and URL (credentials).
     /// <https://discord.com/developers/docs/topics/oauth2#webhooks>
     pub webhook: Option<serde_json::Value>,
+    /// The OpenID Connect id_token (`openid` scope), to verify before anything is stored.
+    pub id_token: Option<String>,
 }
 
 /// Parses a token endpoint answer.
@@ -191,6 +210,7 @@ pub fn tokens(resp: &HttpResponse, now_ms: u64) -> Result<Grant, Error> {
         scope: set.scope,
         guild: set.guild.and_then(|g| serde_json::to_value(g).ok()),
         webhook: set.webhook.and_then(|w| serde_json::to_value(w).ok()),
+        id_token: set.id_token,
     })
 }
 

@@ -119,6 +119,10 @@ pub struct Settings {
     /// The OpenID provider (docs/contract.md §13): `None` without `OIDC_CLIENTS`; a bad
     /// `OIDC_*` setting is kept as its error, which only the OIDC routes answer.
     pub oidc: Option<Result<super::oidc::settings::Oidc, ConfigError>>,
+    /// The expected OpenID Connect issuer (docs/oidc.md): `DISCORD_ISSUER`, else the origin of
+    /// `DISCORD_API_BASE` (`https://discord.com`). Checked against the callback's `iss`
+    /// (RFC 9207) and the id_token's `iss`.
+    pub issuer: String,
 }
 
 fn http_url(name: &'static str, v: &str) -> Result<String, ConfigError> {
@@ -278,6 +282,14 @@ impl Settings {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let configured_issuer = match opt("DISCORD_ISSUER") {
+            Some(v) => Some(http_url("DISCORD_ISSUER", &v)?),
+            None => None,
+        };
+        let issuer = crate::discord::oidc::expected_issuer(&api_base, configured_issuer.as_deref())
+            .ok_or_else(|| {
+                ConfigError::invalid("DISCORD_API_BASE", "DISCORD_API_BASE has no origin")
+            })?;
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         let oidc = super::oidc::settings::parse(&get);
@@ -302,6 +314,7 @@ impl Settings {
             upstream_timeout_ms,
             public_key,
             oidc,
+            issuer,
         })
     }
 }

@@ -41,6 +41,7 @@ pub mod events;
 #[cfg(feature = "worker-entry")]
 mod fast;
 mod hooks;
+mod id_token;
 mod lifecycle;
 mod log;
 pub mod login_options;

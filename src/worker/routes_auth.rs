@@ -48,6 +48,7 @@ pub async fn login(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
         expires_at: ctx.now + STATE_MAX_AGE * 1000,
         redirect_uri,
         data: options.data,
+        nonce: begin.nonce,
     };
     let plain = serde_json::to_vec(&state)
         .map_err(|_| ApiError::new(500, "internal_error", "could not encode the login state"))?;
@@ -96,7 +97,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         .ok()
         .and_then(|u| u.query().map(str::to_owned))
         .unwrap_or_default();
-    let code = match calls::callback(&query, &state.state) {
+    let code = match calls::callback(&query, &state.state, &settings.issuer) {
         Ok(CallbackResult::Code(validated)) => validated,
         Ok(CallbackResult::Error(error)) => {
             ctx.trace.error("auth_error");
@@ -123,6 +124,18 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
     .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
     let grant =
         calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
+    // OpenID Connect (docs/oidc.md): an `openid` login sent a nonce, so its id_token must come
+    // and verify before anything is stored; a bad one is 400 `invalid_grant`.
+    match (&grant.id_token, &state.nonce) {
+        (Some(raw), nonce) => {
+            super::id_token::verify(ctx, raw, nonce.as_deref(), &grant.tokens.access_token).await?
+        }
+        (None, Some(_)) => {
+            let e = crate::discord::Error::IdToken(crate::discord::oidc::IdTokenError::Absent);
+            return Err(calls::for_callback(calls::api_error(&e)));
+        }
+        (None, None) => {}
+    }
 
     let id = new_session(ctx, grant, state.data.as_deref()).await?;
     Ok(respond::redirect(

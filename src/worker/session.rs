@@ -36,6 +36,10 @@ pub struct LoginState {
     /// The login's `data` (JSON text), given back with the session (docs/contract.md §12).
     #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
+    /// The OpenID Connect `nonce` sent with an `openid` login, checked against the id_token
+    /// (docs/oidc.md).
+    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 impl fmt::Debug for LoginState {

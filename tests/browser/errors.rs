@@ -139,7 +139,15 @@ async fn a_blocked_token_exchange_says_to_use_the_worker() {
     let c = client("memory");
     let location = redirect_for(&c, "{}", "approve").await;
     // Same client, but the token endpoint unreachable (as a CORS block looks to a page).
-    let blocked = client_with("memory", &[("apiBase", r#""http://127.0.0.1:9/api/v10""#)]);
+    // The redirect's `iss` is the emulator's origin, no longer the API base's: name it.
+    let issuer = format!("\"{EMU}\"");
+    let blocked = client_with(
+        "memory",
+        &[
+            ("apiBase", r#""http://127.0.0.1:9/api/v10""#),
+            ("issuer", &issuer),
+        ],
+    );
     let e = await_err(blocked.handle_redirect(Some(location))).await;
     assert_eq!(code(&e), "network_error");
     let m = get_str(&e, "message").unwrap();
