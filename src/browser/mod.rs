@@ -29,6 +29,8 @@ const OAUTH_PARAMS: &[&str] = &[
     "refresh_token",
     "guild_id",
     "permissions",
+    // RFC 9207: Discord adds `iss` to every authorization response of the code grant.
+    "iss",
 ];
 
 fn has(s: &str, needle: &[u8]) -> bool {

@@ -124,6 +124,15 @@ export async function discordContext(browser) {
     const url = new URL(route.request().url());
     await route.fulfill({ response: await route.fetch({ url: `${EMULATOR_URL}/cdn${url.pathname}${url.search}` }) });
   });
+  // Discord adds `iss=https://discord.com` to the redirect back (RFC 9207), and the library
+  // checks it against its default issuer; the emulator, standing in for discord.com here,
+  // names its own origin. Give the app what discord.com would have sent.
+  const emulatorOrigin = new URL(EMULATOR_URL).origin;
+  await context.route((url) => url.searchParams.get("iss") === emulatorOrigin, async (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set("iss", "https://discord.com");
+    await route.fulfill({ status: 302, headers: { location: url.href } });
+  });
   context.on("page", (page) => watch(page, errors));
   return { context, errors };
 }

@@ -81,7 +81,9 @@ function routeTable() {
   }
   const methods = new Map();
   let fallback = null;
-  for (const m of fn("methods").matchAll(/([^\n]*?)=> Methods::(\w+)/g)) {
+  // Each arm, which rustfmt may spread over several lines (`Route::A\n | Route::B => …`).
+  const arms = fn("methods").slice(fn("methods").indexOf("match self {") + "match self {".length);
+  for (const m of arms.matchAll(/([\s\S]*?)=> Methods::(\w+),/g)) {
     if (/^\s*_\s*$/.test(m[1])) fallback = m[2];
     for (const v of m[1].matchAll(/Route::(\w+)/g)) methods.set(v[1], m[2]);
   }

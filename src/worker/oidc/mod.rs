@@ -6,7 +6,7 @@
 //! (`SESSION_STORE`), because a code must be usable once everywhere. The user signs in through
 //! the Worker's own `/auth/login` (a current session with the needed Discord scopes is
 //! reused); codes and access tokens live in `oidc:<id>` objects ([`object`]); id_tokens are
-//! RS256, signed with WebCrypto ([`sign`]). No Discord token ever reaches a relying party.
+//! RS256, signed with WebCrypto (the `sign` module). No Discord token ever reaches a relying party.
 //!
 //! Pure modules ([`settings`], [`params`], [`claims`]) are unit-tested natively.
 //! <https://openid.net/specs/openid-connect-core-1_0.html>

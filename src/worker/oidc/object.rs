@@ -183,9 +183,9 @@ fn status(code: u16) -> worker::Result<Response> {
     Response::empty().map(|r| r.with_status(code))
 }
 
-/// The object's side: the `/oidc/…` internal paths of [`DiscordSessionStore`]
-/// (crate::worker::DiscordSessionStore). Every operation is one turn of the object, without
-/// any I/O but its own storage, so none interleaves with another.
+/// The object's side: the `/oidc/…` internal paths of
+/// [`DiscordSessionStore`](crate::worker::DiscordSessionStore). Every operation is one turn of
+/// the object, without any I/O but its own storage, so none interleaves with another.
 pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<Response> {
     let storage = state.storage();
     match (req.method(), req.path().as_str()) {
