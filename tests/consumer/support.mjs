@@ -127,11 +127,17 @@ export async function discordContext(browser) {
   // Discord adds `iss=https://discord.com` to the redirect back (RFC 9207), and the library
   // checks it against its default issuer; the emulator, standing in for discord.com here,
   // names its own origin. Give the app what discord.com would have sent.
+  // Playwright does not route the request a redirect leads to, so the consent form's POST
+  // (the request whose answer redirects back to the app) is the one rewritten.
   const emulatorOrigin = new URL(EMULATOR_URL).origin;
-  await context.route((url) => url.searchParams.get("iss") === emulatorOrigin, async (route) => {
-    const url = new URL(route.request().url());
-    url.searchParams.set("iss", "https://discord.com");
-    await route.fulfill({ status: 302, headers: { location: url.href } });
+  await context.route((url) => url.href.startsWith(`${EMULATOR_URL}/oauth2/authorize`), async (route) => {
+    if (route.request().method() !== "POST") return route.fallback();
+    const response = await route.fetch({ maxRedirects: 0 });
+    const location = response.headers().location;
+    if (!location) return route.fulfill({ response });
+    const back = new URL(location);
+    if (back.searchParams.get("iss") === emulatorOrigin) back.searchParams.set("iss", "https://discord.com");
+    await route.fulfill({ status: response.status(), headers: { ...response.headers(), location: back.href } });
   });
   context.on("page", (page) => watch(page, errors));
   return { context, errors };
