@@ -25,6 +25,9 @@ use worker::{Env, Method, Request, Response};
 /// The KV binding holding sessions.
 pub const KV_BINDING: &str = "SESSIONS";
 
+/// The session store chosen from an `Env`'s bindings, and the bindings it was made from.
+type ChosenStore = (Rc<dyn SessionStore>, Backend);
+
 thread_local! {
     /// Settings are read and validated once per isolate.
     static SETTINGS: RefCell<Option<Result<Rc<Settings>, ConfigError>>> = const { RefCell::new(None) };
@@ -32,6 +35,10 @@ thread_local! {
     /// object to every request of an isolate, and taking a `KvStore` from it is six property
     /// reads. A different `env` object is read afresh.
     static BINDINGS: RefCell<Option<(JsValue, KvStore, RawKv)>> = const { RefCell::new(None) };
+    /// The last `Env` seen and the session store chosen for it, so that a request does not
+    /// look up the Durable Object binding (a failed lookup builds an error) or allocate a
+    /// store again: both depend on the bindings only.
+    static STORES: RefCell<Option<(JsValue, ChosenStore)>> = const { RefCell::new(None) };
 }
 
 /// The `SESSIONS` bindings of `env`, as a `KvStore` and raw; from [`BINDINGS`] when `env` is
@@ -164,9 +171,37 @@ impl DiscordAuth {
             slot.get_or_insert_with(|| Settings::parse(|name| binding(env, name)).map(Rc::new))
                 .clone()
         })?;
-        // A Durable Object binding wins: sessions then live in the objects, KV is optional.
-        let (store, backend): (Rc<dyn SessionStore>, Backend) = match env.durable_object(DO_BINDING)
-        {
+        let env_value: &JsValue = env.as_ref();
+        let cached = STORES.with(|cell| {
+            let slot = cell.try_borrow().ok()?;
+            let (seen, chosen) = slot.as_ref()?;
+            (seen == env_value).then(|| chosen.clone())
+        });
+        let (store, backend) = match cached {
+            Some(chosen) => chosen,
+            None => {
+                let chosen = Self::choose_store(env, &settings)?;
+                STORES.with(|cell| {
+                    if let Ok(mut slot) = cell.try_borrow_mut() {
+                        *slot = Some((env_value.clone(), chosen.clone()));
+                    }
+                });
+                chosen
+            }
+        };
+        Ok(DiscordAuth {
+            settings,
+            backend,
+            store,
+            custom_store: false,
+            hooks: Hooks::default(),
+        })
+    }
+
+    /// The session store of `env`'s bindings: a Durable Object binding wins (sessions then live
+    /// in the objects, KV is optional), else the KV namespace.
+    fn choose_store(env: &Env, settings: &Rc<Settings>) -> Result<ChosenStore, ConfigError> {
+        Ok(match env.durable_object(DO_BINDING) {
             Ok(ns) => (
                 Rc::new(DurableObjectStore::new(ns.clone())),
                 Backend::Objects(ns),
@@ -176,13 +211,6 @@ impl DiscordAuth {
                 let store = KvSessions::new(kv, raw.clone(), settings.clone());
                 (Rc::new(store), Backend::Kv { raw })
             }
-        };
-        Ok(DiscordAuth {
-            settings,
-            backend,
-            store,
-            custom_store: false,
-            hooks: Hooks::default(),
         })
     }
 
