@@ -97,7 +97,26 @@ pub struct AuthorizeRequest {
     integration_type: Option<IntegrationType>,
     code_challenge: Option<PkceCodeChallenge>,
     nonce: Option<crate::discord::oidc::Nonce>,
+    extra: Vec<(String, String)>,
 }
+
+/// The authorize parameters [`AuthorizeRequest`] sets itself; [`AuthorizeRequest::param`] may
+/// not name them (reserved: they carry the client, the redirect and the security checks).
+pub const OWNED_PARAMS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "prompt",
+    "permissions",
+    "guild_id",
+    "disable_guild_select",
+    "integration_type",
+];
 
 fn invalid(field: &'static str, reason: &str) -> InputError {
     InputError::Invalid {
@@ -124,6 +143,7 @@ impl AuthorizeRequest {
             integration_type: None,
             code_challenge: None,
             nonce: None,
+            extra: Vec::new(),
         }
     }
 
@@ -196,6 +216,18 @@ impl AuthorizeRequest {
         self
     }
 
+    /// Any further authorize parameter Discord documents or adds later, by name (for example
+    /// `channel_id` of the `webhook.incoming` flow); the last value given for a name wins.
+    /// The parameters this builder owns (`client_id`, `redirect_uri`, `response_type`, `scope`,
+    /// `state`, `code_challenge`, `code_challenge_method`, `nonce`, and the typed ones above)
+    /// are refused by [`build`](Self::build), so that no caller can override them this way.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.extra.retain(|(n, _)| *n != name);
+        self.extra.push((name, value.into()));
+        self
+    }
+
     /// OpenID Connect: adds `nonce`, which Discord echoes in the id_token (send one whenever
     /// `openid` is asked for; docs/oidc.md).
     pub fn nonce(mut self, nonce: &crate::discord::oidc::Nonce) -> Self {
@@ -242,6 +274,9 @@ impl AuthorizeRequest {
         if let Some(n) = &self.nonce {
             q.append_pair("nonce", n.secret());
         }
+        for (name, value) in &self.extra {
+            q.append_pair(name, value);
+        }
         // Discord's examples separate scopes with `%20`; the form encoder writes a space as
         // `+` (and a literal `+` as `%2B`), so this swap is exact.
         let query = q.finish().replace('+', "%20");
@@ -258,6 +293,18 @@ impl AuthorizeRequest {
     }
 
     fn check(&self) -> Result<(), InputError> {
+        for (name, _) in &self.extra {
+            if OWNED_PARAMS.contains(&name.as_str()) {
+                return Err(invalid("param", "is a parameter the builder sets itself"));
+            }
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            if !valid {
+                return Err(invalid("param", "names must be letters, digits, _ . or -"));
+            }
+        }
         let has = |s: Scope| self.scopes.contains(s);
         if self.base_url.is_empty()
             || self.base_url.contains('#')

@@ -217,3 +217,33 @@ fn openid_logins_carry_the_nonce() {
     );
     assert!(!debug.contains("n-0S6_WzA2Mj"), "{debug}");
 }
+
+#[test]
+fn further_parameters_by_name_but_never_the_owned_ones() {
+    let base = |s: &str| AuthorizeRequest::new("1", scopes(s));
+    let url = base("identify webhook.incoming")
+        .param("channel_id", "1160000000000000009")
+        .param("channel_id", "1160000000000000010")
+        .build()
+        .unwrap();
+    assert!(url.ends_with("&channel_id=1160000000000000010"), "{url}");
+    assert_eq!(
+        url.matches("channel_id=").count(),
+        1,
+        "the last value wins: {url}"
+    );
+    for owned in super::OWNED_PARAMS {
+        assert_eq!(
+            field_of(base("identify").param(*owned, "x").build()),
+            "param",
+            "{owned} is the builder's own"
+        );
+    }
+    for bad in ["", "a b", "a&b", "a=b"] {
+        assert_eq!(
+            field_of(base("identify").param(bad, "x").build()),
+            "param",
+            "{bad:?}"
+        );
+    }
+}
