@@ -10,38 +10,16 @@
 use super::auth::Ctx;
 use super::calls;
 use super::respond::ApiError;
+use super::subtle::{import_jwk, subtle_verify};
 use super::transport;
 use crate::discord::error::Error;
 use crate::discord::json::SerdeJson;
 use crate::discord::oidc::{self, Expected, IdToken, IdTokenError, Jwk, Jwks, KeyChoice, Nonce};
 use crate::discord::secret::AccessToken;
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `crypto.subtle.importKey("jwk", jwk, algorithm, extractable, usages)`.
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = importKey, catch)]
-    fn import_jwk(
-        format: &str,
-        jwk: &Object,
-        algorithm: &Object,
-        extractable: bool,
-        usages: &Array,
-    ) -> Result<Promise, JsValue>;
-
-    /// `crypto.subtle.verify(algorithm, key, signature, data)`.
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
-    fn subtle_verify(
-        algorithm: &Object,
-        key: &JsValue,
-        signature: &Uint8Array,
-        data: &Uint8Array,
-    ) -> Result<Promise, JsValue>;
-}
 
 thread_local! {
     /// Discord's signing keys as last fetched: one fetch per isolate (and per unknown `kid`).

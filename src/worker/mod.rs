@@ -59,6 +59,7 @@ mod session_store;
 mod store;
 mod store_do;
 mod store_kv;
+mod subtle;
 mod transport;
 pub mod user_index;
 pub mod validate;

@@ -17,35 +17,13 @@ use super::events::{
     MAX_EVENTS_BODY, PublicKey, SignatureError, SignedHeaders, WebhookEvent, parse_event,
 };
 use super::respond::{self, ApiError};
+use super::subtle::{import_key, subtle_verify};
 use super::user_index::UserIndex;
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
 use worker::{Headers, Request, Response};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `crypto.subtle.importKey(format, keyData, algorithm, extractable, usages)`.
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = importKey, catch)]
-    fn import_key(
-        format: &str,
-        key_data: &Uint8Array,
-        algorithm: &Object,
-        extractable: bool,
-        usages: &Array,
-    ) -> Result<Promise, JsValue>;
-
-    /// `crypto.subtle.verify(algorithm, key, signature, data)`.
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = verify, catch)]
-    fn subtle_verify(
-        algorithm: &Object,
-        key: &JsValue,
-        signature: &Uint8Array,
-        data: &Uint8Array,
-    ) -> Result<Promise, JsValue>;
-}
 
 thread_local! {
     /// The imported public key and the bytes it was imported from: one import per isolate.

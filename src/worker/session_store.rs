@@ -142,13 +142,16 @@ pub trait SessionStore {
 
     /// Replaces a session's value after a refresh rotated its tokens; called at once (the
     /// old refresh token is dead). `value` is the whole session, user included, sealed
-    /// afresh.
+    /// afresh. By default the same write as [`create`](Self::create), which is what KV and
+    /// the Durable Objects do; a store that tells the two apart overrides it.
     fn replace_tokens<'a>(
         &'a self,
         key: &'a str,
         value: SealedSession,
         expires_at: u64,
-    ) -> StoreFuture<'a, ()>;
+    ) -> StoreFuture<'a, ()> {
+        self.create(key, value, expires_at)
+    }
 
     /// Replaces the stored user alone with `user` when it differs: re-read the value and
     /// write [`SealedSession::with_user`]'s result, or update in place. Whether anything was

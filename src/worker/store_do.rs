@@ -61,20 +61,6 @@ impl SessionStore for DurableObjectStore {
         ))
     }
 
-    fn replace_tokens<'a>(
-        &'a self,
-        key: &'a str,
-        value: SealedSession,
-        expires_at: u64,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(objects::save(
-            &self.ns,
-            key,
-            value.into_string(),
-            expires_at,
-        ))
-    }
-
     fn update_user<'a>(
         &'a self,
         key: &'a str,

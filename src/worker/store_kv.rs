@@ -158,15 +158,6 @@ impl SessionStore for KvStore {
         Box::pin(async move { self.put(key, value.as_str(), expires_at).await })
     }
 
-    fn replace_tokens<'a>(
-        &'a self,
-        key: &'a str,
-        value: SealedSession,
-        expires_at: u64,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(async move { self.put(key, value.as_str(), expires_at).await })
-    }
-
     fn update_user<'a>(
         &'a self,
         key: &'a str,
