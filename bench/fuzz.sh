@@ -21,10 +21,15 @@
 # with debug assertions and overflow checks). FUZZ_SANITIZER=none|address forces one.
 #
 # Knobs: FUZZ_TARGET_DIR (default target-fuzz), FUZZ_TARGETS (space-separated subset),
-# FUZZ_SANITIZER, FUZZ_KEEP_CORPUS.
+# FUZZ_SANITIZER, FUZZ_KEEP_CORPUS, FUZZ_RUNS (stop a target after that many executions,
+# whichever of it and SECONDS_PER_TARGET comes first: the long run is
+# `FUZZ_RUNS=10000000 bench/fuzz.sh 3600`).
 set -uo pipefail
 
 SECS=${1:-${FUZZ_SECONDS:-120}}
+RUNS=${FUZZ_RUNS:-}
+RUNS_FLAG=()
+[ -n "$RUNS" ] && RUNS_FLAG=(-runs="$RUNS")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -69,7 +74,7 @@ for t in $TARGETS; do
   start=$(date +%s.%N)
   # The grown corpus goes to $WORK/$t (first directory); the seeds are read only.
   cargo fuzz run --sanitizer "$SAN" "$t" "$WORK/$t" "fuzz/corpus/$t" -- \
-    -max_total_time="$SECS" -timeout=30 -print_final_stats=1 \
+    -max_total_time="$SECS" "${RUNS_FLAG[@]}" -timeout=30 -print_final_stats=1 \
     >"$OUT/fuzz-$t.log" 2>&1
   rc=$?
   end=$(date +%s.%N)
@@ -102,8 +107,10 @@ done
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
 {
-  printf '{\n  "command": "bench/fuzz.sh %s",\n' "$SECS"
-  printf '  "run": "RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer %s <target> <tmp-corpus> fuzz/corpus/<target> -- -max_total_time=%s",\n' "$SAN" "$SECS"
+  prefix=""; extra=""
+  if [ -n "$RUNS" ]; then prefix="FUZZ_RUNS=$RUNS "; extra=" -runs=$RUNS"; fi
+  printf '{\n  "command": "%sbench/fuzz.sh %s",\n' "$prefix" "$SECS"
+  printf '  "run": "RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer %s <target> <tmp-corpus> fuzz/corpus/<target> -- -max_total_time=%s%s",\n' "$SAN" "$SECS" "$extra"
   printf '  "sanitizer": "%s",\n  "seconds_per_target": %s,\n' "$SAN" "$SECS"
   printf '  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   printf '  "machine": "%s, %s cores, %s",\n' "${cpu//\"/}" "$(nproc)" "$(uname -sm)"

@@ -58,9 +58,10 @@ if (soak) {
   L.push(`- sessions in KV before: ${soak.sessions_before}, after: ${soak.sessions_after}; answering /auth/session after: ${soak.sessions_answering_after}`, "");
 }
 if (fuzz) {
-  L.push("## Fuzzing", "", `\`bench/fuzz.sh\` (cargo-fuzz, libFuzzer, AddressSanitizer) on the native core and the Worker's pure modules (cookie parser, state cookie, sealed sessions), ${fuzz.targets?.[0]?.seconds ?? "?"} s per target, seed corpora in \`fuzz/corpus/\`.`, "");
-  L.push("| target | seconds | executions | crashes |", "|---|---:|---:|---:|");
-  for (const t of fuzz.targets ?? []) L.push(`| ${t.name} | ${t.seconds} | ${t.executions} | ${t.crashes} |`);
+  const sanitizer = fuzz.sanitizer === "none" ? "no sanitizer (debug assertions and overflow checks on)" : "AddressSanitizer";
+  L.push("## Fuzzing", "", `\`${fuzz.command ?? "bench/fuzz.sh"}\` (cargo-fuzz, libFuzzer, ${sanitizer}) on the native core and the Worker's pure modules, at most ${fuzz.seconds_per_target ?? "?"} s per target, seed corpora in \`fuzz/corpus/\`; ${fuzz.date ?? ""}, ${fuzz.machine ?? ""}.`, "");
+  L.push("| target | seconds | executions | exec/s | crashes |", "|---|---:|---:|---:|---:|");
+  for (const t of fuzz.targets ?? []) L.push(`| ${t.name} | ${t.seconds} | ${t.executions} | ${t.exec_per_sec} | ${t.crashes} |`);
   L.push("");
 }
 if (!fuzz) {

@@ -15,7 +15,7 @@ export type DiscordOAuthErrorCode =
   | "network_error" | "config_error" | "storage_error"
   | "discord_unavailable" | "storage_unavailable" | "missing_scope" | "guild_not_allowed"
   | "invalid_return_to" | "method_not_allowed" | "payload_too_large" | "assets_unavailable"
-  | "internal_error" | "invalid_signature" | "login_aborted";
+  | "internal_error" | "invalid_signature" | "login_aborted" | "role_connection_refused";
 
 /** What every method throws (rejects with): an `Error` named `"DiscordOAuthError"`. */
 export interface DiscordOAuthError extends Error {

@@ -102,11 +102,14 @@ pub enum WorkerCode {
     InvalidSignature,
     /// A host Worker's `on_login` hook refused the login; nothing was stored (500).
     LoginAborted,
+    /// Discord refused the role connection or metadata records a host Worker's Linked Roles
+    /// set-up computed (its 50035 Invalid Form Body; 502).
+    RoleConnectionRefused,
 }
 
 impl WorkerCode {
     /// Every Worker-only code.
-    pub const ALL: [WorkerCode; 11] = [
+    pub const ALL: [WorkerCode; 12] = [
         WorkerCode::DiscordUnavailable,
         WorkerCode::StorageUnavailable,
         WorkerCode::MissingScope,
@@ -118,6 +121,7 @@ impl WorkerCode {
         WorkerCode::InternalError,
         WorkerCode::InvalidSignature,
         WorkerCode::LoginAborted,
+        WorkerCode::RoleConnectionRefused,
     ];
 
     /// The code as the Worker's JSON `error` carries it.
@@ -134,6 +138,7 @@ impl WorkerCode {
             WorkerCode::InternalError => "internal_error",
             WorkerCode::InvalidSignature => "invalid_signature",
             WorkerCode::LoginAborted => "login_aborted",
+            WorkerCode::RoleConnectionRefused => "role_connection_refused",
         }
     }
 }

@@ -15,7 +15,10 @@ use super::store::RawKv;
 use super::store_do::DurableObjectStore;
 use super::store_kv::KvStore as KvSessions;
 use super::user_index::UserIndex;
-use super::{cors, routes_activity, routes_api, routes_auth, routes_events, routes_raw, store};
+use super::{
+    cors, routes_activity, routes_api, routes_auth, routes_events, routes_linked_roles, routes_raw,
+    store,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -314,6 +317,7 @@ impl DiscordAuth {
             Route::Join(guild) => routes_api::join(&ctx, req, guild).await,
             Route::Raw(discord_path) => routes_raw::raw(&ctx, req, discord_path).await,
             Route::Oidc(which) => Ok(super::oidc::handle(&ctx, req, which).await),
+            Route::LinkedRoles(which) => routes_linked_roles::handle(&ctx, req, which).await,
             Route::Read(_) | Route::Member(_) => {
                 let id = session_cookie(req);
                 match route.read() {

@@ -329,6 +329,7 @@ pub fn api_error(e: &Error) -> ApiError {
             global: Some(e.global().unwrap_or(false)),
             clear_session: false,
             allow: None,
+            challenge: None,
         },
         ErrorCode::ServerError | ErrorCode::NetworkError => ApiError::new(
             502,

@@ -35,7 +35,7 @@ fn core(e: crate::discord::Error) -> ApiError {
 }
 
 impl DiscordAuth {
-    fn library_ctx(&self) -> Ctx<'_> {
+    pub(crate) fn library_ctx(&self) -> Ctx<'_> {
         let trace = Trace::new("LIB", "library");
         trace.on_request(self.hooks.on_request.clone());
         Ctx {
@@ -45,19 +45,19 @@ impl DiscordAuth {
         }
     }
 
-    fn bot(&self) -> Result<&BotToken, ApiError> {
+    pub(crate) fn bot(&self) -> Result<&BotToken, ApiError> {
         self.settings
             .bot_token
             .as_ref()
             .ok_or_else(|| ApiError::new(500, "config_error", "DISCORD_BOT_TOKEN is not set"))
     }
 
-    fn application_id(&self) -> Result<Snowflake, ApiError> {
+    pub(crate) fn application_id(&self) -> Result<Snowflake, ApiError> {
         validate::snowflake(&self.settings.client_id)
             .ok_or_else(|| ApiError::new(500, "config_error", "DISCORD_CLIENT_ID is not an id"))
     }
 
-    async fn send_app(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    pub(crate) async fn send_app(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
         let ctx = self.library_ctx();
         transport::send(req, &ctx.trace, None, self.settings.upstream_timeout_ms)
             .await

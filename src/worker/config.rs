@@ -123,6 +123,9 @@ pub struct Settings {
     /// `DISCORD_API_BASE` (`https://discord.com`). Checked against the callback's `iss`
     /// (RFC 9207) and the id_token's `iss`.
     pub issuer: String,
+    /// `LINKED_ROLES_SECRET`, for the Linked Roles push routes only (docs/linked-roles.md):
+    /// missing or too short is kept as its error, which only those routes answer.
+    pub linked_roles_secret: Result<super::linked_roles::LinkedRolesSecret, ConfigError>,
 }
 
 fn http_url(name: &'static str, v: &str) -> Result<String, ConfigError> {
@@ -293,6 +296,10 @@ impl Settings {
         let activity_origin = format!("https://{client_id}.discordsays.com");
         let public_key = PublicKey::parse(get(PUBLIC_KEY_VAR).as_deref());
         let oidc = super::oidc::settings::parse(&get);
+        // Used as given (not trimmed), like SESSION_SECRET: its bytes are what is compared.
+        let linked_roles_secret = super::linked_roles::LinkedRolesSecret::parse(
+            get(super::linked_roles::SECRET_VAR).as_deref(),
+        );
         let api_routes = ApiRoutes::new(&client_id, opt("API_ROUTES").as_deref())
             .map_err(|e| ConfigError::invalid("API_ROUTES", e.to_string()))?;
         Ok(Settings {
@@ -315,6 +322,7 @@ impl Settings {
             public_key,
             oidc,
             issuer,
+            linked_roles_secret,
         })
     }
 }

@@ -107,6 +107,8 @@ pub(crate) type RequestHook = Rc<dyn Fn(&RequestTrace)>;
 pub(crate) struct Hooks {
     pub on_login: Option<LoginHook>,
     pub on_request: Option<RequestHook>,
+    /// The Linked Roles set-up (`DiscordAuth::linked_roles`, docs/linked-roles.md).
+    pub linked_roles: Option<Rc<super::linked_roles::LinkedRoles>>,
 }
 
 impl fmt::Debug for Hooks {
@@ -114,6 +116,7 @@ impl fmt::Debug for Hooks {
         f.debug_struct("Hooks")
             .field("on_login", &self.on_login.is_some())
             .field("on_request", &self.on_request.is_some())
+            .field("linked_roles", &self.linked_roles)
             .finish()
     }
 }

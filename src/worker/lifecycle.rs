@@ -89,6 +89,17 @@ pub(crate) async fn run(
     session: &mut Session,
     target: Target,
 ) -> Result<Done, ApiError> {
+    run_mapped(ctx, session, target, calls::api_error).await
+}
+
+/// [`run`], with Discord's refusal of the call answered by `map` instead of the `/api`
+/// mapping (a route whose refusals mean something of their own, e.g. Linked Roles' 50035).
+async fn run_mapped(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    target: Target,
+    map: fn(&crate::discord::Error) -> ApiError,
+) -> Result<Done, ApiError> {
     // Bearer routes are limited per token: the session's key separates their buckets.
     let target = match target {
         Target::Request(mut req) => {
@@ -130,7 +141,7 @@ pub(crate) async fn run(
                 return Ok(done);
             }
             CallAction::Fail(e) => {
-                let err = calls::api_error(&e);
+                let err = map(&e);
                 return Err(if forgotten {
                     err.clearing_session()
                 } else {
@@ -147,7 +158,17 @@ pub(crate) async fn request(
     session: &mut Session,
     req: HttpRequest,
 ) -> Result<crate::discord::http::HttpResponse, ApiError> {
-    match run(ctx, session, Target::Request(req)).await? {
+    request_mapped(ctx, session, req, calls::api_error).await
+}
+
+/// [`request`], with Discord's refusal answered by `map` (see [`run_mapped`]).
+pub(crate) async fn request_mapped(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    req: HttpRequest,
+    map: fn(&crate::discord::Error) -> ApiError,
+) -> Result<crate::discord::http::HttpResponse, ApiError> {
+    match run_mapped(ctx, session, Target::Request(req), map).await? {
         Done::Response(resp) => Ok(resp),
         Done::Tokens(_) => Err(ApiError::new(
             500,

@@ -35,6 +35,9 @@ pub struct ApiError {
     pub clear_session: bool,
     /// The `Allow` header of a 405.
     pub allow: Option<String>,
+    /// The `WWW-Authenticate` header of a 401 from a route that takes a credential in
+    /// `Authorization` (RFC 9110 §11.6.1), e.g. `Bearer`.
+    pub challenge: Option<&'static str>,
 }
 
 impl ApiError {
@@ -48,12 +51,20 @@ impl ApiError {
             global: None,
             clear_session: false,
             allow: None,
+            challenge: None,
         }
     }
 
     /// The same error with an `Allow` header (a 405).
     pub fn allowing(mut self, methods: &str) -> Self {
         self.allow = Some(methods.to_owned());
+        self
+    }
+
+    /// The same error with a `WWW-Authenticate` header (a 401 of a route that takes a
+    /// credential in `Authorization`).
+    pub fn challenging(mut self, scheme: &'static str) -> Self {
+        self.challenge = Some(scheme);
         self
     }
 
@@ -82,6 +93,9 @@ impl ApiError {
         }
         if let Some(allow) = &self.allow {
             let _ = headers.set("allow", allow);
+        }
+        if let Some(scheme) = self.challenge {
+            let _ = headers.set("www-authenticate", scheme);
         }
         if self.clear_session {
             for cookie in super::cookies::clear_session() {

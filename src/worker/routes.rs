@@ -62,6 +62,20 @@ pub enum Route<'a> {
     /// The OpenID provider's routes (docs/contract.md §13): `/.well-known/openid-configuration`
     /// and `/oidc/…`.
     Oidc(OidcRoute),
+    /// The Linked Roles routes under `/auth/linked-roles` (docs/linked-roles.md), answered when
+    /// the host Worker set them up with `DiscordAuth::linked_roles`.
+    LinkedRoles(LinkedRolesRoute),
+}
+
+/// A route of the Linked Roles flow (docs/linked-roles.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkedRolesRoute {
+    /// `GET /auth/linked-roles`: the application's Linked Roles Verification URL.
+    Verify,
+    /// `POST /auth/linked-roles/push`: the host's backend pushes a user's role connection.
+    Push,
+    /// `POST /auth/linked-roles/metadata`: registers the application's metadata records.
+    Metadata,
 }
 
 impl<'a> Route<'a> {
@@ -81,6 +95,15 @@ impl<'a> Route<'a> {
             ("auth", [Some("session"), None, ..]) => Route::Session,
             ("auth", [Some("logout"), None, ..]) => Route::Logout,
             ("auth", [Some("events"), None, ..]) => Route::Events,
+            ("auth", [Some("linked-roles"), None, ..]) => {
+                Route::LinkedRoles(LinkedRolesRoute::Verify)
+            }
+            ("auth", [Some("linked-roles"), Some("push"), None, ..]) => {
+                Route::LinkedRoles(LinkedRolesRoute::Push)
+            }
+            ("auth", [Some("linked-roles"), Some("metadata"), None, ..]) => {
+                Route::LinkedRoles(LinkedRolesRoute::Metadata)
+            }
             (".well-known", [Some("openid-configuration"), None, ..]) => {
                 Route::Oidc(OidcRoute::Discovery)
             }
@@ -120,6 +143,7 @@ impl<'a> Route<'a> {
             | Route::Join(_)
             | Route::ActivityToken
             | Route::Events
+            | Route::LinkedRoles(LinkedRolesRoute::Push | LinkedRolesRoute::Metadata)
             | Route::Oidc(OidcRoute::Token) => Methods::Post,
             Route::Raw(_) => Methods::Any,
             _ => Methods::Read,
@@ -143,6 +167,9 @@ impl<'a> Route<'a> {
             Route::Events => "/auth/events",
             Route::Raw(_) => "/api/{route}",
             Route::Oidc(r) => r.name(),
+            Route::LinkedRoles(LinkedRolesRoute::Verify) => "/auth/linked-roles",
+            Route::LinkedRoles(LinkedRolesRoute::Push) => "/auth/linked-roles/push",
+            Route::LinkedRoles(LinkedRolesRoute::Metadata) => "/auth/linked-roles/metadata",
         }
     }
 

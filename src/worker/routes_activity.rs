@@ -59,7 +59,7 @@ pub async fn token(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
     let expires_in = grant.tokens.expires_at.saturating_sub(ctx.now) / 1000;
     let scope = grant.scope.clone();
 
-    let id = new_session(ctx, grant, None).await?;
+    let (id, _) = new_session(ctx, grant, None).await?;
     let answer = respond::json(
         200,
         &TokenAnswer {

@@ -39,16 +39,31 @@ pub async fn login(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
         .map_err(|m| ApiError::new(400, "invalid_return_to", m))?;
     let options = LoginOptions::parse(|name| query_param(req, name), &settings.scopes)
         .map_err(|e| ApiError::new(400, e.code(), e.to_string()))?;
+    start_login(ctx, req, &options, return_to, false)
+}
+
+/// The redirect to Discord's authorize page for `options`, with the login's state sealed in
+/// the state cookie; `linked_roles` marks a login of the Linked Roles Verification URL, whose
+/// callback pushes the role connection (docs/linked-roles.md).
+pub(crate) fn start_login(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    options: &LoginOptions,
+    return_to: String,
+    linked_roles: bool,
+) -> Result<Response, ApiError> {
+    let settings = &ctx.auth.settings;
     let redirect_uri = redirect_uri(ctx, req)?;
-    let begin = calls::begin(settings, &options, &redirect_uri)?;
+    let begin = calls::begin(settings, options, &redirect_uri)?;
     let state = LoginState {
         state: begin.state,
         verifier: begin.verifier,
         return_to,
         expires_at: ctx.now + STATE_MAX_AGE * 1000,
         redirect_uri,
-        data: options.data,
+        data: options.data.clone(),
         nonce: begin.nonce,
+        linked_roles,
     };
     let plain = serde_json::to_vec(&state)
         .map_err(|_| ApiError::new(500, "internal_error", "could not encode the login state"))?;
@@ -137,24 +152,37 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         (None, None) => {}
     }
 
-    let id = new_session(ctx, grant, state.data.as_deref()).await?;
+    let (id, mut session) = new_session(ctx, grant, state.data.as_deref()).await?;
+    let cookies = [
+        cookies::set(SESSION_COOKIE, &id, settings.session_ttl),
+        cookies::clear(STATE_COOKIE),
+    ];
+    // The Linked Roles Verification URL's login: push the role connection the host computes.
+    // The session stays either way; a failure is answered with the session cookie set.
+    if state.linked_roles
+        && let Err(e) = super::routes_linked_roles::after_verification(ctx, &mut session).await
+    {
+        ctx.trace.error(e.code);
+        let r = e.response();
+        for cookie in &cookies {
+            let _ = r.headers().append("set-cookie", cookie);
+        }
+        return Ok(r);
+    }
     Ok(respond::redirect(
         &validate::location(&state.return_to),
-        &[
-            cookies::set(SESSION_COOKIE, &id, settings.session_ttl),
-            cookies::clear(STATE_COOKIE),
-        ],
+        &cookies,
     ))
 }
 
 /// Stores a new session for a fresh grant (from `/auth/callback` or `/api/token`): fetches the
-/// user, seals the tokens into KV under a new id, and returns that id (the cookie's value). A
-/// failure at Discord maps as in the callback (a rate limit is 503).
+/// user, seals the tokens into KV under a new id, and returns that id (the cookie's value)
+/// with the session. A failure at Discord maps as in the callback (a rate limit is 503).
 pub(crate) async fn new_session(
     ctx: &Ctx<'_>,
     grant: calls::Grant,
     data: Option<&str>,
-) -> Result<String, ApiError> {
+) -> Result<(String, Session), ApiError> {
     let settings = &ctx.auth.settings;
     // A fresh id for every login: a session id planted before login is never adopted.
     let id = crypto::new_session_id()
@@ -214,7 +242,7 @@ pub(crate) async fn new_session(
     }
     store::create(ctx.auth, &mut session, grant.tokens, ctx.now).await?;
     super::user_index::index_new(ctx, &session).await;
-    Ok(id)
+    Ok((id, session))
 }
 
 /// The granted scopes of a token response's `scope`.

@@ -77,3 +77,25 @@ fn methods_and_member_ids() {
     assert_eq!(bad.read(), Some(Err(NoSuchGuild)));
     assert_eq!(Route::parse("/auth/login").unwrap().read(), None);
 }
+
+#[test]
+fn linked_roles_routes() {
+    use super::LinkedRolesRoute as L;
+    for (path, route, methods) in [
+        ("/auth/linked-roles", L::Verify, Methods::Read),
+        ("/auth/linked-roles/push", L::Push, Methods::Post),
+        ("/auth/linked-roles/metadata", L::Metadata, Methods::Post),
+    ] {
+        let parsed = Route::parse(path).unwrap();
+        assert_eq!(parsed, Route::LinkedRoles(route), "{path}");
+        assert_eq!(parsed.methods(), methods, "{path}");
+        assert_eq!(parsed.name(), path);
+    }
+    for path in [
+        "/auth/linked-roles/",
+        "/auth/linked-roles/other",
+        "/auth/linked-roles/push/x",
+    ] {
+        assert_eq!(Route::parse(path), None, "{path}");
+    }
+}

@@ -40,6 +40,10 @@ pub struct LoginState {
     /// (docs/oidc.md).
     #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// Whether the login came through the Linked Roles Verification URL: the callback then
+    /// pushes the user's role connection (docs/linked-roles.md).
+    #[serde(rename = "l", default, skip_serializing_if = "std::ops::Not::not")]
+    pub linked_roles: bool,
 }
 
 impl fmt::Debug for LoginState {

@@ -7,9 +7,12 @@
 //! Answers never carry a token: the client credentials route says only what it got.
 //!
 //! The library's hooks (a session store of its own, `on_login`, `on_request`) are in
-//! [`hooks`]; tests/worker/hooks.test.mjs drives them.
+//! [`hooks`]; tests/worker/hooks.test.mjs drives them. Linked Roles (the verification URL,
+//! the push after it and later pushes) are set up in [`linked_roles`];
+//! tests/worker/linked_roles.test.mjs drives them.
 
 mod hooks;
+mod linked_roles;
 
 use discord_oauth_wasm::discord::http::Method;
 use discord_oauth_wasm::discord::models::role_connection::{
@@ -29,7 +32,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Err(e) => return Ok(e.response()),
     };
     let auth = match hooks::configure(auth, &env) {
-        Ok(auth) => auth,
+        Ok(auth) => linked_roles::configure(auth),
         Err(e) => return Ok(e.response()),
     };
     if let Some(resp) = auth.handle(&mut req).await {
