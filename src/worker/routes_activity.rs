@@ -55,6 +55,12 @@ pub async fn token(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
     // 503 with Retry-After, Discord down 502, as at the callback.
     let grant =
         calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
+    // OpenID Connect (docs/oidc.md): an Activity authorized with `openid` gets an id_token at
+    // the exchange, verified as at the callback (signature, iss, aud, exp, at_hash) before
+    // anything is stored; there is no nonce to check, the SDK's `authorize` sends none.
+    if let Some(raw) = &grant.id_token {
+        super::id_token::verify(ctx, raw, None, &grant.tokens.access_token).await?;
+    }
     let access_token = grant.tokens.access_token.clone();
     let expires_in = grant.tokens.expires_at.saturating_sub(ctx.now) / 1000;
     let scope = grant.scope.clone();

@@ -355,3 +355,31 @@ test("a host Worker mounting DiscordAuth::handle serves /api/token and its sessi
     await host.dispose();
   }
 });
+
+// OpenID Connect on the Activity route (docs/oidc.md): the id_token Discord sends with an
+// `openid` authorization is verified as at the callback, before anything is stored.
+test("an Activity authorized with openid: its id_token is verified and the session stored", async () => {
+  const res = await postToken({ code: await activityCode(["identify", "openid"]) });
+  assert.equal(res.status, 200, await res.clone().text());
+  const body = await res.json();
+  assert.deepEqual(body.scope.split(" ").sort(), ["identify", "openid"]);
+  assert.equal(body.id_token, undefined, "the id_token is not handed on");
+  const cookie = setCookies(res)[SESSION_COOKIE].value;
+  const session = await request(mf, "/auth/session", { cookies: { [SESSION_COOKIE]: cookie } });
+  assert.equal((await session.json()).user.id, USER);
+});
+
+for (const kind of ["forged", "expired", "wrong_aud", "wrong_iss", "alg_none", "bad_at_hash"]) {
+  test(`an Activity's ${kind} id_token is 400 invalid_grant and nothing is stored`, async () => {
+    const stored = (await kvEntries(mf)).length;
+    const code = await activityCode(["identify", "openid"]);
+    await emu("oidc/tamper", { kind });
+    const res = await postToken({ code });
+    assert.equal(res.status, 400);
+    const body = await errorBody(res);
+    assert.equal(body.error, "invalid_grant");
+    assert.ok(!JSON.stringify(body).includes("eyJ"), "no token in the error");
+    assert.equal(setCookies(res)[SESSION_COOKIE], undefined);
+    assert.equal((await kvEntries(mf)).length, stored, "no session stored");
+  });
+}
