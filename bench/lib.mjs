@@ -56,3 +56,69 @@ export async function load(url, { headers = {}, connections = 50, duration = 10 
     requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
   };
 }
+
+// --- the two Workers in workerd through Miniflare directly (no `wrangler dev`) -------------
+
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The Workers the benchmarks compare: ours (build/) and the JavaScript peer. */
+export const WORKERS = {
+  ours: { scriptPath: "build/index.js", className: "DiscordSessionStore" },
+  peer_js: { scriptPath: "bench/peers/worker-js/index.js", className: "PeerSessionStore" },
+};
+
+/**
+ * Miniflare options for one Worker (`ours` or `peer_js`) in a session mode (`kv` or `do`):
+ * the same KV namespace for both, and in `do` mode the Worker's own Durable Object class on the
+ * binding SESSION_STORE (SQLite-backed), as tests/support/worker.mjs does for ours.
+ * The Worker's stdout (its one log line per request) is drained and counted, not printed.
+ */
+export function workerOptions(kind, mode, { emulator, port, persist, logCounter } = {}) {
+  const w = WORKERS[kind];
+  return {
+    name: kind,
+    modules: true,
+    scriptPath: w.scriptPath,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: ["SESSIONS"],
+    ...(mode === "do" ? { durableObjects: { SESSION_STORE: { className: w.className, useSQLite: true } } } : {}),
+    bindings: {
+      DISCORD_CLIENT_ID: "1100000000000000001", DISCORD_CLIENT_SECRET: "emulator-client-secret",
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef0123456789abcdef",
+      DISCORD_API_BASE: `${emulator}/api/v10`, DISCORD_AUTHORIZE_URL: `${emulator}/oauth2/authorize`,
+    },
+    cf: false, // no request.cf data to fetch: the fallback object
+    ...(port !== undefined ? { host: "127.0.0.1", port } : {}),
+    ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (chunk) => {
+        if (!logCounter) return;
+        for (const b of chunk) if (b === 10) logCounter.lines++;
+      });
+      stderr.resume();
+    },
+  };
+}
+
+/** The workerd processes started by this Node process (Miniflare's children), by pid. */
+export function workerdPids() {
+  const pids = new Set();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const m = readFileSync(`/proc/${pid}/stat`, "utf8").match(/^\d+ \((.*)\) (.*)$/s);
+      if (m[1] === "workerd" && Number(m[2].split(" ")[1]) === process.pid) pids.add(Number(pid));
+    } catch { /* gone, or no /proc */ }
+  }
+  return pids;
+}
+
+/** CPU seconds used so far by a process (user + system; Linux /proc only). */
+export function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").match(/^\d+ \(.*\) (.*)$/s)[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return NaN; }
+}
+
+export const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[(v.length - 1) >> 1]; };

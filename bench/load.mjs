@@ -1,46 +1,48 @@
 // Worker throughput and latency under a loopback load generator (autocannon), ours beside the
-// JavaScript peer in bench/peers/worker-js, both under `wrangler dev` against one emulator with
-// its rate limits lifted; plus the emulator's own start-up time and requests per second.
-// Both Workers write one structured log line per request. Each run also records the CPU time
-// per request of the Worker's workerd and of wrangler dev (which relays every log line).
-// Prints JSON.
-import { readdirSync, readFileSync } from "node:fs";
-import { start, control, login, load } from "./lib.mjs";
-
-// CPU seconds used so far by the processes of a process group (a `wrangler dev` and the workerd
-// it runs), by program name: where a Worker's requests spend the machine (Linux /proc only).
-function cpuOf(pgid) {
-  const out = {};
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const m = readFileSync(`/proc/${pid}/stat`, "utf8").match(/^\d+ \((.*)\) (.*)$/s);
-      const f = m[2].split(" ");
-      if (Number(f[2]) !== pgid) continue;
-      const name = m[1] === "workerd" ? "workerd" : "wrangler";
-      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
-    } catch { /* gone, or no /proc */ }
-  }
-  return out;
-}
-
-/** A load run plus the CPU ms per request of the Worker's workerd and of wrangler dev itself. */
-async function measured(url, opts, pgid) {
-  const before = cpuOf(pgid);
-  const r = await load(url, opts);
-  const after = cpuOf(pgid);
-  if (r.requests > 0 && Object.keys(after).length) {
-    r.cpu_ms_per_req = Object.fromEntries(Object.keys(after).map((k) =>
-      [k, +((1000 * (after[k] - (before[k] ?? 0))) / r.requests).toFixed(2)]));
-  }
-  return r;
-}
+// JavaScript peer in bench/peers/worker-js, both in workerd through Miniflare directly (its
+// own HTTP listener; no `wrangler dev`, whose log relay capped both Workers), against one
+// emulator with its rate limits lifted; in both session modes: KV (`kv`) and Durable Objects
+// (`do`, each Worker's own object class on the binding SESSION_STORE). Both Workers write one
+// structured log line per request to workerd's stdout, which is drained and counted here.
+// Each run also records the CPU time per request of the Worker's workerd process.
+// Plus the emulator's own start-up time and requests per second. Prints JSON.
+//   BENCH_DURATION (s per run, 10)  BENCH_ROUNDS (interleaved rounds, 5)  BENCH_MODES (kv,do)
+//   BENCH_WARMUP (s of unrecorded load per Worker and route before the rounds, 2)
+import { Miniflare } from "miniflare";
+import { start, control, login, load, workerOptions, workerdPids, cpuSeconds, median } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
-const EMU_PORT = 28790, OURS = 28787, PEER = 28788;
+const MODES = (process.env.BENCH_MODES ?? "kv,do").split(",");
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const EMU_PORT = 28790, PORTS = { ours: 28787, peer_js: 28788 };
+const ROUTES = [["auth_session", "/auth/session"], ["api_users_me", "/api/users/@me"]];
 const emu = `http://127.0.0.1:${EMU_PORT}`;
 const target = process.env.CARGO_TARGET_DIR ?? "target";
-const out = {};
+const out = {
+  command: `BENCH_DURATION=${DURATION} BENCH_ROUNDS=${ROUNDS} BENCH_WARMUP=${WARMUP} BENCH_MODES=${MODES.join(",")} node bench/load.mjs`,
+  harness: "Miniflare (workerd, its HTTP listener on 127.0.0.1), autocannon 50 connections",
+  rounds: ROUNDS, duration_s: DURATION, warmup_s: WARMUP,
+};
+
+/** A load run plus the CPU ms per request of the Worker's workerd. */
+async function measured(url, opts, pid) {
+  const before = cpuSeconds(pid);
+  const r = await load(url, opts);
+  const after = cpuSeconds(pid);
+  if (r.requests > 0) r.cpu_ms_per_req = +((1000 * (after - before)) / r.requests).toFixed(2);
+  return r;
+}
+
+/** Starts one Worker in its own Miniflare (its own workerd) on its port. */
+async function startWorker(kind, mode) {
+  const before = workerdPids();
+  const logCounter = { lines: 0 };
+  const mf = new Miniflare(workerOptions(kind, mode, { emulator: emu, port: PORTS[kind], logCounter }));
+  const url = await mf.ready;
+  const pid = [...workerdPids()].find((p) => !before.has(p));
+  return { mf, url, pid, logCounter };
+}
 
 const e = await start(`${target}/release/discord-emulator`, ["--port", String(EMU_PORT), "--auto-approve", "--quiet"],
   { ready: /listening on/ });
@@ -48,10 +50,8 @@ out.emulator = { startup_ms: Math.round(e.startupMs) };
 try {
   await control(emu, "rate-limits", { limit: 0, window_ms: 1000 });
   await control(emu, "rate-limits", { global: null });
-  for (const port of [OURS, PEER]) {
-    for (const id of ["1100000000000000001"]) {
-      await control(emu, `applications/${id}/redirect_uris`, { uri: `http://localhost:${port}/auth/callback` });
-    }
+  for (const port of Object.values(PORTS)) {
+    await control(emu, "applications/1100000000000000001/redirect_uris", { uri: `http://127.0.0.1:${port}/auth/callback` });
   }
   // The emulator alone: /users/@me with a client-credentials token.
   const tok = await (await fetch(emu + "/api/v10/oauth2/token", { method: "POST",
@@ -59,54 +59,57 @@ try {
     body: "grant_type=client_credentials&scope=identify" })).json();
   out.emulator.users_me = await load(emu + "/api/v10/users/@me", { headers: { authorization: "Bearer " + tok.access_token }, duration: DURATION });
 
-  const vars = ["--var", `DISCORD_API_BASE:${emu}/api/v10`, "--var", `DISCORD_AUTHORIZE_URL:${emu}/oauth2/authorize`,
-    "--var", "DISCORD_CLIENT_SECRET:emulator-client-secret", "--var", "SESSION_SECRET:bench-session-secret-0123456789abcdef0123456789abcdef"];
-  const common = ["--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "error"];
-  const ours = await start("npx", ["wrangler", "dev", "--port", String(OURS), "--persist-to", "bench/out/state-ours", ...common, ...vars],
-    { url: `http://127.0.0.1:${OURS}/auth/session` });
-  const peer = await start("npx", ["wrangler", "dev", "-c", "bench/peers/worker-js/wrangler.toml", "--port", String(PEER),
-    "--persist-to", "bench/out/state-peer", ...common, ...vars], { url: `http://127.0.0.1:${PEER}/auth/session` });
-  try {
-    const workers = { ours: { port: OURS, w: ours }, peer_js: { port: PEER, w: peer } };
-    for (const [name, x] of Object.entries(workers)) {
-      x.base = `http://localhost:${x.port}`;
-      x.cookie = await login(x.base);
-    }
-    // ROUNDS interleaved rounds, the order of the two Workers alternating, so that a busy
-    // moment of the machine does not land on one side only; each figure is the median.
-    const runs = { ours: { auth_session: [], api_users_me: [] }, peer_js: { auth_session: [], api_users_me: [] } };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 ? ["peer_js", "ours"] : ["ours", "peer_js"];
-      for (const [route, path] of [["auth_session", "/auth/session"], ["api_users_me", "/api/users/@me"]]) {
-        for (const name of order) {
-          const { base, cookie, w } = workers[name];
-          runs[name][route].push(await measured(base + path, { headers: { cookie }, duration: DURATION }, w.child.pid));
+  for (const mode of MODES) {
+    const workers = {};
+    try {
+      for (const kind of ["ours", "peer_js"]) {
+        workers[kind] = await startWorker(kind, mode);
+        workers[kind].base = `http://127.0.0.1:${PORTS[kind]}`;
+        workers[kind].cookie = await login(workers[kind].base);
+      }
+      // A short warm-up of each Worker and route (not recorded): the first seconds of a fresh
+      // isolate (JIT, first object start) are not its steady state.
+      for (const [, path] of ROUTES) for (const w of Object.values(workers)) await load(w.base + path, { headers: { cookie: w.cookie }, duration: WARMUP });
+      // ROUNDS interleaved rounds, the order of the two Workers alternating, so that a busy
+      // moment of the machine does not land on one side only; each figure is the median.
+      const runs = { ours: { auth_session: [], api_users_me: [] }, peer_js: { auth_session: [], api_users_me: [] } };
+      const linesBefore = Object.fromEntries(Object.entries(workers).map(([k, w]) => [k, w.logCounter.lines]));
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 ? ["peer_js", "ours"] : ["ours", "peer_js"];
+        for (const [route, path] of ROUTES) {
+          for (const name of order) {
+            const { base, cookie, pid } = workers[name];
+            runs[name][route].push(await measured(base + path, { headers: { cookie }, duration: DURATION }, pid));
+          }
         }
       }
-    }
-    const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[(v.length - 1) >> 1]; };
-    for (const name of Object.keys(runs)) {
-      out[name] = {};
-      for (const [route, rs] of Object.entries(runs[name])) {
-        const cpu = {};
-        for (const k of Object.keys(rs[0].cpu_ms_per_req ?? {})) cpu[k] = median(rs.map((r) => r.cpu_ms_per_req?.[k] ?? 0));
-        out[name][route] = {
-          rps: median(rs.map((r) => r.rps)), p50_ms: median(rs.map((r) => r.p50_ms)), p99_ms: median(rs.map((r) => r.p99_ms)),
-          non2xx: rs.reduce((a, r) => a + r.non2xx, 0), requests: rs.reduce((a, r) => a + r.requests, 0),
-          cpu_ms_per_req: cpu, rounds: rs.map((r) => ({ rps: r.rps, p99_ms: r.p99_ms })),
+      const m = (out[mode] = {});
+      for (const name of Object.keys(runs)) {
+        m[name] = {};
+        for (const [route, rs] of Object.entries(runs[name])) {
+          m[name][route] = {
+            rps: median(rs.map((r) => r.rps)), p50_ms: median(rs.map((r) => r.p50_ms)), p99_ms: median(rs.map((r) => r.p99_ms)),
+            non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+            requests: rs.reduce((a, r) => a + r.requests, 0),
+            cpu_ms_per_req: median(rs.map((r) => r.cpu_ms_per_req ?? NaN)),
+            rounds: rs.map((r) => ({ rps: r.rps, p99_ms: r.p99_ms })),
+          };
+        }
+        // The log lines the Worker wrote during the rounds, per request answered (should be 1).
+        const requests = Object.values(m[name]).reduce((a, r) => a + r.requests, 0);
+        m[name].log_lines_per_request = +((workers[name].logCounter.lines - linesBefore[name]) / requests).toFixed(3);
+      }
+      m.ratio = {};
+      for (const [route] of ROUTES) {
+        m.ratio[route] = {
+          rps: +(m.ours[route].rps / m.peer_js[route].rps).toFixed(2),
+          p99: +(m.ours[route].p99_ms / m.peer_js[route].p99_ms).toFixed(2),
         };
       }
+    } finally {
+      for (const w of Object.values(workers)) await w.mf.dispose();
     }
-    out.rounds = ROUNDS;
-    out.duration_s = DURATION;
-    for (const route of ["auth_session", "api_users_me"]) {
-      out.ratio = out.ratio ?? {};
-      out.ratio[route] = {
-        rps: +(out.ours[route].rps / out.peer_js[route].rps).toFixed(2),
-        p99: +(out.ours[route].p99_ms / out.peer_js[route].p99_ms).toFixed(2),
-      };
-    }
-  } finally { ours.stop(); peer.stop(); }
+  }
 } finally { e.stop(); }
 console.log(JSON.stringify(out, null, 2));
 process.exit(0);

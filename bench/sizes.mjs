@@ -26,6 +26,6 @@ for (const peer of ["oauth4webapi", "arctic", "oidc-client-ts"]) {
 const wWasm = readFileSync("build/index_bg.wasm");
 const wJs = readFileSync("build/index.js");
 out.worker.ours = { wasm_raw: wWasm.length, wasm_gzip: gz(wWasm), js_gzip: gz(wJs), total_gzip: gz(wWasm) + gz(wJs) };
-const peerJs = bundle("bench/peers/worker-js/index.js");
+const peerJs = bundle("bench/peers/worker-js/index.js", { external: ["*.wasm", "cloudflare:*"] }); // the runtime provides cloudflare:workers
 out.worker.peer_js = { js_raw: peerJs.length, total_gzip: gz(peerJs) };
 console.log(JSON.stringify(out, null, 2));
