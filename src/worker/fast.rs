@@ -4,7 +4,8 @@
 //! the answer built as the runtime's `Response` (not a `worker::Response` converted field by
 //! field), and `/auth/session` answered from one promise reaction on the KV read instead of a
 //! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
-//! microtasks and three closures per request).
+//! microtasks and three closures per request). With sessions in Durable Objects the routes run
+//! as futures (the object call is one), still on the runtime's own request and response.
 
 use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
@@ -59,15 +60,18 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
         other => Some(other.read()?),
     };
     let auth = DiscordAuth::from_env(env).ok()?;
-    // Sessions in Durable Objects take the full path (one object call per read).
-    if auth.custom_store || !matches!(auth.backend, Backend::Kv { .. }) {
+    if auth.custom_store {
         return None;
     }
     let started = now_ms();
     let trace = Trace::new("GET", route.name());
     let cookie = req.headers().get("cookie").ok().flatten();
     let Some(which) = read else {
-        return Some(session(auth, trace, started, cookie));
+        return Some(match auth.backend {
+            Backend::Kv { .. } => session(auth, trace, started, cookie),
+            // Durable Objects: the object call is a Rust future; only the plumbing is saved.
+            Backend::Objects(_) => session_future(auth, trace, started, cookie),
+        });
     };
     Some(wasm_bindgen_futures::future_to_promise(async move {
         let ctx = Ctx {
@@ -103,6 +107,27 @@ fn finish(
     });
     trace.finish(response.status(), now_ms().saturating_sub(started));
     response
+}
+
+/// `GET /auth/session` ([`routes_auth::session`]) with sessions in Durable Objects: the route
+/// as a future, answered on the runtime's own `Response`.
+fn session_future(
+    auth: DiscordAuth,
+    trace: Trace,
+    started: u64,
+    cookie: Option<String>,
+) -> Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let ctx = Ctx {
+            auth: &auth,
+            trace: trace.clone(),
+            now: now_ms(),
+        };
+        let result = routes_auth::session(&ctx, session_id(cookie.as_deref()))
+            .await
+            .map(|body| respond::js_json(200, body));
+        Ok(finish(&trace, started, result).into())
+    })
 }
 
 /// `GET /auth/session` ([`routes_auth::session`]) as one reaction on the KV read's promise.
