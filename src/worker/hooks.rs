@@ -126,7 +126,7 @@ impl DiscordAuth {
     /// (Workers KV or Durable Objects): any [`SessionStore`], e.g. a wrapper over
     /// [`KvStore`](super::KvStore). Values stay sealed: the store sees
     /// [`SealedSession`](super::SealedSession)s only. The deployable Worker's fast path
-    /// (KV only) is off for such a `DiscordAuth`.
+    /// (`fast.rs`, for `from_env`'s own stores) is off for such a `DiscordAuth`.
     pub fn with_store(mut self, store: impl SessionStore + 'static) -> DiscordAuth {
         self.store = Rc::new(store);
         self.custom_store = true;

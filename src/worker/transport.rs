@@ -1,7 +1,7 @@
 //! Runs the core's [`HttpRequest`]s with the Workers runtime's global `fetch`.
 //!
 //! The only I/O with Discord: every call has an upstream timeout ([`UPSTREAM_TIMEOUT`]; the
-//! fetch is aborted with an `AbortController` when it fires), and records the status and
+//! fetch is aborted by an `AbortSignal.timeout()` when it fires), and records the status and
 //! rate-limit bucket of the answer for the request's log line.
 //! <https://developers.cloudflare.com/workers/runtime-apis/fetch/>
 
@@ -11,13 +11,11 @@ use super::log::Trace;
 use crate::discord::error::RateLimited;
 use crate::discord::http::{HttpRequest, HttpResponse, Method as CoreMethod};
 use crate::discord::ratelimit::RateLimiter;
-use futures_util::future::{Either, select};
 use std::cell::RefCell;
-use std::pin::pin;
 use std::time::Duration;
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, ResponseBody};
+use worker::{Fetch, Headers, Method, Request, RequestInit, ResponseBody};
 
 /// How long one call to Discord may take by default, response body included
 /// (`UPSTREAM_TIMEOUT_MS` changes it).
@@ -165,17 +163,18 @@ pub async fn fetch(
     timeout_ms: u64,
 ) -> Result<HttpResponse, TransportError> {
     let started = now_ms();
-    let controller = AbortController::default();
-    let signal = controller.signal();
-    let call = pin!(run(req, &signal));
-    let timer = pin!(Delay::from(Duration::from_millis(timeout_ms)));
-    let outcome = match select(call, timer).await {
-        Either::Left((result, _)) => result.map_err(TransportError::Network),
-        Either::Right(((), _)) => {
-            controller.abort();
-            Err(TransportError::Timeout)
+    // `AbortSignal.timeout()`: the runtime aborts the fetch, and the reading of its body, when
+    // the time is up; no timer closure or second future per call. A failure with the signal
+    // aborted is the timeout.
+    let ms = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(ms));
+    let outcome = run(req, &signal).await.map_err(|failure| {
+        if signal.aborted() {
+            TransportError::Timeout
+        } else {
+            TransportError::Network(failure)
         }
-    };
+    });
     // The log names the route without the session key the lifecycle adds to its bucket key.
     let route = match req.route.match_indices(' ').nth(1) {
         Some((end, _)) => &req.route[..end],
