@@ -1,4 +1,4 @@
-//! Activities (DESIGN.md §8): `POST /_emulator/activity/authorize` hands out a code issued
+//! Activities (docs/contract.md §8): `POST /_emulator/activity/authorize` hands out a code issued
 //! without a `redirect_uri`, and the token endpoint requires `redirect_uri` at exchange exactly
 //! when the code was issued with one (RFC 6749 §4.1.3).
 

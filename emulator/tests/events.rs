@@ -1,4 +1,4 @@
-//! Webhook Events (DESIGN.md §10): each application's Ed25519 key, `POST /_emulator/deauthorize`
+//! Webhook Events (docs/contract.md §10): each application's Ed25519 key, `POST /_emulator/deauthorize`
 //! and its signed `APPLICATION_DEAUTHORIZED`, `APPLICATION_AUTHORIZED` on approving an
 //! authorization with `applications.commands`. The signer is checked against RFC 8032 §7.1
 //! TEST 1 (an independent reference); the Worker tests verify the same events with workerd's

@@ -1,4 +1,4 @@
-//! The Webhook Events endpoint's pure part (`POST /auth/events`, DESIGN.md §10) on arbitrary
+//! The Webhook Events endpoint's pure part (`POST /auth/events`, docs/contract.md §10) on arbitrary
 //! input: the signature headers, the timestamp window, the signed message, the public key
 //! setting, and the event body.
 //!

@@ -290,7 +290,7 @@ pub fn json_to_js(v: &JsonValue) -> JsValue {
     }
 }
 
-/// A TokenSet as the plain object of DESIGN §3 (`expires_at` in ms; absent fields left out).
+/// A TokenSet as the plain object of docs/contract.md §3 (`expires_at` in ms; absent fields left out).
 pub fn tokens_to_js(t: &TokenSet) -> JsValue {
     let o: JsValue = js_sys::Object::new().into();
     set(

@@ -7,7 +7,7 @@ use wasm_bindgen_test::*;
 #[wasm_bindgen_test]
 async fn authorize_url_sends_prompt_none_with_bot_as_asked() {
     // Discord accepts prompt=none with the passthrough scopes (bot, webhook.incoming) and
-    // shows consent for them anyway: the URL is built, not refused (DESIGN §11).
+    // shows consent for them anyway: the URL is built, not refused (docs/contract.md §11).
     let c = client("memory");
     let url =
         await_ok(c.authorize_url(Some(js(r#"{"scopes":["identify","bot"],"prompt":"none"}"#))))

@@ -1,4 +1,4 @@
-// DESIGN §11's Worker fixes, in workerd against the emulator: HEAD /auth/callback changes
+// docs/contract.md §11's Worker fixes, in workerd against the emulator: HEAD /auth/callback changes
 // nothing, and a 429's log line names Discord's X-RateLimit-Scope and whether it counts toward
 // the invalid-request ban.
 import { test, beforeEach, after } from "node:test";
