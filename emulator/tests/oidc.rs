@@ -58,19 +58,7 @@ async fn openid_login(emu: &Emu, scope: &str, nonce: Option<&str>) -> Value {
     }
     let loc = emu.authorize(params).await;
     let code = url_param(&loc, "code").unwrap();
-    let resp = emu
-        .token_form(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-            true,
-        )
-        .await;
-    let (status, body) = status_json(resp).await;
-    assert_eq!(status, 200, "{body}");
-    body
+    emu.exchange(&code).await
 }
 
 #[tokio::test]

@@ -118,18 +118,25 @@ impl Emu {
     /// Tokens for `user` with `scope` from the confidential app.
     pub async fn login(&self, scope: &str, user: &str) -> Value {
         let code = self.code(scope, user).await;
+        self.exchange(&code).await
+    }
+
+    /// Exchanges a code of the confidential app (Basic auth, `REDIRECT`); asserts a 200.
+    pub async fn exchange(&self, code: &str) -> Value {
         let resp = self
             .token_form(
                 &[
                     ("grant_type", "authorization_code"),
-                    ("code", &code),
+                    ("code", code),
                     ("redirect_uri", REDIRECT),
                 ],
                 true,
             )
             .await;
-        assert_eq!(resp.status(), 200);
-        resp.json().await.unwrap()
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     /// An access token for the default user with `scope`.
