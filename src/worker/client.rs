@@ -45,7 +45,7 @@ impl DiscordAuth {
         }
     }
 
-    pub(crate) fn bot(&self) -> Result<&BotToken, ApiError> {
+    fn bot(&self) -> Result<&BotToken, ApiError> {
         self.settings
             .bot_token
             .as_ref()
@@ -57,7 +57,7 @@ impl DiscordAuth {
             .ok_or_else(|| ApiError::new(500, "config_error", "DISCORD_CLIENT_ID is not an id"))
     }
 
-    pub(crate) async fn send_app(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    async fn send_app(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
         let ctx = self.library_ctx();
         transport::send(req, &ctx.trace, None, self.settings.upstream_timeout_ms)
             .await
@@ -182,6 +182,16 @@ impl DiscordAuth {
         &self,
         records: &[ApplicationRoleConnectionMetadata],
     ) -> Result<Vec<ApplicationRoleConnectionMetadata>, ApiError> {
+        self.put_metadata_mapped(records, calls::api_error).await
+    }
+
+    /// [`put_role_connection_metadata`](Self::put_role_connection_metadata), with Discord's
+    /// refusal answered by `map` (Linked Roles gives a 50035 its own code).
+    pub(crate) async fn put_metadata_mapped(
+        &self,
+        records: &[ApplicationRoleConnectionMetadata],
+        map: fn(&crate::discord::Error) -> ApiError,
+    ) -> Result<Vec<ApplicationRoleConnectionMetadata>, ApiError> {
         let req = rc::update_role_connection_metadata::<SerdeJson>(
             &self.settings.api,
             self.bot()?,
@@ -190,6 +200,6 @@ impl DiscordAuth {
         )
         .map_err(core)?;
         let resp = self.send_app(&req).await?;
-        rc::process_role_connection_metadata::<SerdeJson>(&resp).map_err(core)
+        rc::process_role_connection_metadata::<SerdeJson>(&resp).map_err(|e| map(&e))
     }
 }

@@ -280,8 +280,7 @@ pub(crate) async fn push_for(
     given: Option<&ApplicationRoleConnection>,
     trigger: LinkedRolesTrigger,
 ) -> Result<ApplicationRoleConnection, ApiError> {
-    let app = validate::snowflake(&ctx.auth.settings.client_id)
-        .ok_or_else(|| ApiError::new(500, "config_error", "DISCORD_CLIENT_ID is not an id"))?;
+    let app = ctx.auth.application_id()?;
     let computed;
     let connection = match given {
         Some(c) => c,
@@ -349,15 +348,7 @@ impl DiscordAuth {
         &self,
     ) -> Result<Vec<ApplicationRoleConnectionMetadata>, ApiError> {
         let config = self.linked_roles_config()?;
-        let req = rc::update_role_connection_metadata::<SerdeJson>(
-            &self.settings.api,
-            self.bot()?,
-            self.application_id()?,
-            &config.records,
-        )
-        .map_err(|e| calls::api_error(&e))?;
-        let resp = self.send_app(&req).await?;
-        rc::process_role_connection_metadata::<SerdeJson>(&resp).map_err(|e| refused(&e))
+        self.put_metadata_mapped(&config.records, refused).await
     }
 
     /// Pushes `user_id`'s role connection: `connection`, or what the set-up's function
