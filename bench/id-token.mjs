@@ -11,9 +11,9 @@
 //
 // Two cases: `first`, as at each login (ours: a new client, so the JWKS is fetched, parsed and
 // its key imported; the peer: a fresh createLocalJWKSet over the fetched JWKS, so jose imports
-// the key); `repeated`, the same client / key set again (ours keeps the JWKS per client and
-// imports the key per verification; jose keeps the imported key). `fetch` is replaced in the
-// page by a local answer with the JWKS, for both: no network. The floor both stand on is
+// the key); `repeated`, the same client / key set again (ours keeps the JWKS and the imported
+// WebCrypto key per client, as jose does per key set). `fetch` is replaced in the page by a
+// local answer with the JWKS, for both: no network. The floor both stand on is
 // timed too: WebCrypto importKey + verify, and verify alone, on the already split token.
 //
 // The tokens are signed in Node with jose's SignJWT by a fresh RSA key (scripts/oidc-keygen.mjs),
