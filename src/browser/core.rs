@@ -506,12 +506,9 @@ impl IdTokenDriver {
             .token
             .as_ref()
             .ok_or(Error::IdToken(IdTokenError::Signature))?;
-        let jwks = self
-            .o
-            .jwks
-            .try_borrow()
-            .map(|j| j.clone())
-            .unwrap_or_default();
+        let empty = Jwks::default();
+        let cached = self.o.jwks.try_borrow().ok();
+        let jwks = cached.as_deref().unwrap_or(&empty);
         match jwks.select(token, self.refetched)? {
             KeyChoice::Refetch => Ok(self.fetch()),
             KeyChoice::Use(jwk) => {
