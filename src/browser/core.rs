@@ -202,15 +202,15 @@ impl ClientCore {
         self.validate_redirect(url, pending).map_err(|e| to_js(&e))
     }
 
-    /// The id_token check of freshly exchanged `tokens`, with the login's `nonce`: an
-    /// [`IdTokenDriver`] whose steps are `fetch` (the JWKS), `verify` (WebCrypto RS256) and
-    /// `done` (`claims`, `null` without an id_token).
+    /// The id_token check of a fresh exchange's `id_token` (absent: `null`), with the login's
+    /// `nonce`: an [`IdTokenDriver`] whose steps are `fetch` (the JWKS), `verify` (WebCrypto
+    /// RS256) and `done` (`claims` as JSON text, `null` without an id_token). Only the token
+    /// crosses into wasm, not the whole TokenSet.
     #[wasm_bindgen(js_name = idToken)]
-    pub fn id_token(&self, tokens: JsValue, nonce: Option<String>) -> IdTokenDriver {
-        let t = tokens_from_js(tokens);
+    pub fn id_token(&self, id_token: Option<String>, nonce: Option<String>) -> IdTokenDriver {
         IdTokenDriver {
             o: self.o.clone(),
-            raw: t.and_then(|t| t.id_token),
+            raw: id_token,
             nonce: nonce.map(Nonce::from_string),
             token: None,
             refetched: false,
@@ -460,9 +460,11 @@ impl IdTokenDriver {
     #[wasm_bindgen(js_name = onVerified)]
     pub fn on_verified(&mut self, ok: bool) -> JsResult<JsValue> {
         match (&self.token, ok) {
+            // The claims go back as the token's own JSON text: one `JSON.parse` in the shell
+            // instead of an object built member by member across the boundary.
             (Some(t), true) => Ok(step(
                 "done",
-                Some(("claims", &json::json_to_js(t.claims()))),
+                Some(("claims", &JsValue::from_str(t.claims_json()))),
             )),
             _ => Err(to_js(&Error::IdToken(IdTokenError::Signature))),
         }

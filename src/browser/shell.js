@@ -350,8 +350,8 @@ async function verifyIdToken(S, driver) {
           step = driver.onVerified(ok);
           break;
         }
-        case "done":
-          return step.claims;
+        case "done": // the verified claims as the token's JSON text, or null without an id_token
+          return step.claims == null ? null : JSON.parse(step.claims);
         default:
           throw dow_err("config_error", "unknown id_token action: " + step.action);
       }
@@ -366,7 +366,7 @@ async function verifyIdToken(S, driver) {
  * `nonce`, run to its end. Internal: index.js does not re-export the shell and no .d.ts names
  * it; bench/id-token.mjs imports it from the package's snippet to measure this exact path.
  */
-export const dow_id_token = (S, tokens, nonce) => verifyIdToken(S, S.core.idToken(tokens, nonce));
+export const dow_id_token = (S, tokens, nonce) => verifyIdToken(S, S.core.idToken(tokens.id_token ?? null, nonce));
 
 /** `logout()`: local tokens go first, so the user is logged out even when Discord is down. */
 export async function dow_logout(S) {

@@ -322,6 +322,9 @@ pub struct IdToken {
     signing_input: String,
     signature: Vec<u8>,
     claims: JsonValue,
+    /// The claims as the token carries them (decoded JSON text), handed to a face that
+    /// parses JSON faster itself (the browser's `JSON.parse`) once the token is trusted.
+    claims_json: String,
 }
 
 fn b64url_decode(part: &str, what: &'static str) -> Result<Vec<u8>, IdTokenError> {
@@ -375,6 +378,7 @@ impl IdToken {
             std::str::from_utf8(&claims_bytes).map_err(|_| IdTokenError::Malformed("claims"))?;
         let claims: JsonValue =
             J::decode(claims_text).map_err(|_| IdTokenError::Malformed("claims are not JSON"))?;
+        let claims_json = claims_text.to_owned();
         if !matches!(claims, JsonValue::Object(_)) {
             return Err(IdTokenError::Malformed("claims are not an object"));
         }
@@ -387,6 +391,7 @@ impl IdToken {
             signing_input: [h, ".", c].concat(),
             signature,
             claims,
+            claims_json,
         })
     }
 
@@ -409,6 +414,12 @@ impl IdToken {
     /// signature check).
     pub fn claims(&self) -> &JsonValue {
         &self.claims
+    }
+
+    /// The claims as JSON text, exactly as the token carries them (the same document as
+    /// [`claims`](Self::claims); the same trust rules).
+    pub fn claims_json(&self) -> &str {
+        &self.claims_json
     }
 
     /// Checks the claims (OIDC Core §3.1.3.7): `iss` equals the expected issuer; `aud` is the

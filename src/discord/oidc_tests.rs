@@ -62,6 +62,8 @@ fn a_good_token_passes_and_exposes_signing_input_and_signature() {
         t.claims().get("sub").and_then(JsonValue::as_str),
         Some("80351110224678912")
     );
+    // The claims' JSON text is the token's own, byte for byte (the browser parses it itself).
+    assert_eq!(t.claims_json(), claims_with(""));
     check(&claims_with("")).unwrap();
 }
 
