@@ -3,6 +3,9 @@
 // first authorize URL), and an empty module's import as the floor. RUNS fresh contexts each,
 // round-robin (run i of every peer before run i+1 of any), medians; for ours also where the time
 // goes (import, init(), construction, first call). Prints JSON.
+// `ours-preload` is ours again on a page that carries the documented
+// `<link rel="preload" as="fetch" type="application/wasm" crossorigin>` for the wasm
+// (docs/browser.md): the wasm's request then starts with the page instead of at init().
 import { createServer } from "node:http";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { extname, join } from "node:path";
@@ -10,7 +13,7 @@ import { buildSync } from "esbuild";
 import { launch } from "../tests/support/browser.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const PEERS = ["ours", "oauth4webapi", "arctic", "oidc-client-ts", "empty"];
+const PEERS = ["ours", "ours-preload", "oauth4webapi", "arctic", "oidc-client-ts", "empty"];
 mkdirSync("bench/out/init", { recursive: true });
 for (const peer of ["oauth4webapi", "arctic", "oidc-client-ts", "ours"]) {
   buildSync({ entryPoints: [`bench/peers/browser/${peer}.mjs`], bundle: true, minify: true, format: "esm",
@@ -19,9 +22,10 @@ for (const peer of ["oauth4webapi", "arctic", "oidc-client-ts", "ours"]) {
 writeFileSync("bench/out/init/empty.js", "export const authorizeUrl = async () => \"https://discord.com/oauth2/authorize\";\n");
 // The wasm beside our bundle, where the glue's `new URL(..., import.meta.url)` looks for it.
 writeFileSync("bench/out/init/discord_oauth_wasm_bg.wasm", readFileSync("pkg/discord_oauth_wasm_bg.wasm"));
-const page = (peer) => `<!doctype html><title>${peer}</title><script type="module">
+const PRELOAD = '<link rel="preload" href="/discord_oauth_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>';
+const page = (peer) => `<!doctype html><title>${peer}</title>${peer === "ours-preload" ? PRELOAD : ""}<script type="module">
   const t0 = performance.now();
-  const m = await import("/${peer}.js");
+  const m = await import("/${peer === "ours-preload" ? "ours" : peer}.js");
   const url = await m.authorizeUrl();
   const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
   const phases = at("ours:imported") === undefined ? null : {
@@ -45,7 +49,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await launch();
 const out = {};
 const times = Object.fromEntries(PEERS.map((p) => [p, []]));
-const phases = [];
+const phases = {};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 try {
   for (let i = 0; i < RUNS; i++) {
@@ -56,7 +60,7 @@ try {
       const r = await p.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
       if (!r.ok) throw new Error(`${peer}: unexpected authorize URL`);
       times[peer].push(r.ms);
-      if (r.phases) phases.push(r.phases);
+      if (r.phases) (phases[peer] ??= []).push(r.phases);
       await ctx.close();
     }
   }
@@ -64,8 +68,10 @@ try {
     const t = times[peer];
     out[peer] = { median_ms: +median(t).toFixed(1), min_ms: +Math.min(...t).toFixed(1), runs: t.length };
   }
-  out.ours.phases_median_ms = Object.fromEntries(
-    Object.keys(phases[0]).map((k) => [k, +median(phases.map((x) => x[k])).toFixed(1)]));
+  for (const [peer, list] of Object.entries(phases)) {
+    out[peer].phases_median_ms = Object.fromEntries(
+      Object.keys(list[0]).map((k) => [k, +median(list.map((x) => x[k])).toFixed(1)]));
+  }
 } finally { await browser.close(); server.close(); }
 console.log(JSON.stringify(out, null, 2));
 process.exit(0);

@@ -24,3 +24,19 @@ wait_for_url() {
     sleep 0.2
   done
 }
+
+# std rebuilt from source with the `immediate-abort` panic strategy, for the wasm builds
+# (scripts/build-web.sh, scripts/build-worker.sh): `panic = "abort"` alone still links std's
+# panic hook, which formats the message (core::fmt, every Debug impl an `expect` can reach);
+# with immediate-abort a panic is a bare `unreachable` trap and none of that is linked. The
+# library never panics by design, so nothing is lost. The flags are unstable: the stable
+# toolchain takes them with RUSTC_BOOTSTRAP=1 (as bench/fuzz.sh does for cargo-fuzz) and needs
+# the `rust-src` component (scripts/setup.sh). Each build gets a target directory of its own
+# ($1 under $CARGO_TARGET_DIR): other flags would force a full rebuild of the test builds'
+# wasm artefacts each time. Sets BUILD_STD_ARGS, the arguments for `cargo build`.
+use_immediate_abort_std() {
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+  export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/$1"
+  BUILD_STD_ARGS=(-Zbuild-std=std,panic_abort)
+}
