@@ -94,6 +94,9 @@ if cargo build -q -p discord-emulator 2>"$OUT/logs/emulator-build.log" &&
   WORKER_STORE=do tests worker-do node node --test --test-concurrency=1 tests/worker/
 
   check build-web scripts/build-web.sh
+  # The model helpers are plain JavaScript (issue 13): the source and the shipped file against
+  # the fixtures the core passes in the native layer (tests/helpers.rs).
+  tests helpers node node --test tests/helpers/
   check types npx tsc --strict --noEmit -p tests/types
   check types-sdk npx tsc --noEmit -p tests/types/sdk
   # The models as Discord publishes them (issue 19): the .d.ts and the emulator's answers against

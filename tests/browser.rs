@@ -19,14 +19,8 @@ mod errors;
 #[path = "browser/refresh.rs"]
 mod refresh;
 
-#[path = "browser/helpers.rs"]
-mod helpers;
-
 #[path = "browser/options.rs"]
 mod options;
-
-#[path = "browser/surface.rs"]
-mod surface;
 
 #[path = "browser/oidc.rs"]
 mod oidc;

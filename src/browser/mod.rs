@@ -1,12 +1,13 @@
 //! The npm package for single-page apps: wasm-bindgen exports over the core.
 //!
 //! The core ([`crate::discord`]) makes every protocol decision; this layer only runs `fetch`,
-//! keeps state in Web Storage, converts JS values and navigates.
+//! keeps state in Web Storage, converts JS values and navigates. The model helpers
+//! (`avatarUrl`, `hasPermission`, ...) are plain JavaScript in `src/browser/js/helpers.js`,
+//! held to the core's fixtures (docs/browser.md, "Model helpers").
 
 pub mod client;
 mod core;
 mod error;
-pub mod helpers;
 pub mod json;
 mod opts;
 mod proto;

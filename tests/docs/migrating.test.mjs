@@ -65,7 +65,6 @@ function jsDeclarations() {
     });
     return out;
   };
-  for (const name of exported("src/browser/helpers.rs")) top.add(name);
   top.add("DiscordOAuthClient");
   for (const name of exported("src/browser/client.rs")) if (name !== "new") member("DiscordOAuthClient", name);
   return { top, members };
