@@ -156,22 +156,18 @@ fn call(name: &str, args: &[Value]) -> Outcome {
             let o = image_options(opts(1))?;
             Value::String(user_avatar(arg(0), &o)?)
         }
-        "bannerUrl" => url_or_null(match string(arg(0), "banner")? {
-            Some(h) => Some(input(cdn::user_banner_url(
-                id(arg(0), "id")?,
-                &h,
-                &image_options(opts(1))?,
-            ))?),
-            None => None,
-        }),
-        "guildIconUrl" => url_or_null(match string(arg(0), "icon")? {
-            Some(h) => Some(input(cdn::guild_icon_url(
-                id(arg(0), "id")?,
-                &h,
-                &image_options(opts(1))?,
-            ))?),
-            None => None,
-        }),
+        "bannerUrl" | "guildIconUrl" => {
+            type ImageUrl = fn(Snowflake, &str, &CdnOptions) -> Result<String, InputError>;
+            let (key, url): (&str, ImageUrl) = if name == "bannerUrl" {
+                ("banner", cdn::user_banner_url)
+            } else {
+                ("icon", cdn::guild_icon_url)
+            };
+            url_or_null(match string(arg(0), key)? {
+                Some(h) => Some(input(url(id(arg(0), "id")?, &h, &image_options(opts(1))?))?),
+                None => None,
+            })
+        }
         "avatarDecorationUrl" => url_or_null(
             match string(field(arg(0), "avatar_decoration_data"), "asset")? {
                 Some(asset) => Some(input(cdn::avatar_decoration_preset_url(

@@ -91,29 +91,17 @@ const field = (obj, key) => (typeof obj === "object" && obj !== null ? obj[key] 
 
 const wrongType = (key, what) => misconfigured("option `" + key + "` must be " + what);
 
-/** An optional string field: `undefined` when absent or `null`, else it must be a string. */
-function stringField(obj, key) {
+/** An optional field of the JavaScript type `type`: `undefined` when absent or `null`. */
+function typedField(obj, key, type) {
   const value = field(obj, key);
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw wrongType(key, "a string");
+  if (typeof value !== type) throw wrongType(key, "a " + type);
   return value;
 }
 
-/** An optional number field. */
-function numberField(obj, key) {
-  const value = field(obj, key);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number") throw wrongType(key, "a number");
-  return value;
-}
-
-/** An optional boolean field. */
-function booleanField(obj, key) {
-  const value = field(obj, key);
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw wrongType(key, "a boolean");
-  return value;
-}
+const stringField = (obj, key) => typedField(obj, key, "string");
+const numberField = (obj, key) => typedField(obj, key, "number");
+const booleanField = (obj, key) => typedField(obj, key, "boolean");
 
 /** An id field: a decimal string, or a safe integer, or a bigint. */
 function idField(obj, key) {
