@@ -13,7 +13,7 @@ use discord_oauth_wasm::discord::cdn::{self, CdnOptions, ImageFormat};
 use discord_oauth_wasm::discord::error::InputError;
 use discord_oauth_wasm::discord::models::{color_hex, display_name_of, mention_of};
 use discord_oauth_wasm::discord::permissions::Permissions;
-use discord_oauth_wasm::discord::snowflake::Snowflake;
+use discord_oauth_wasm::discord::snowflake::{Snowflake, SnowflakeParseError};
 use discord_oauth_wasm::discord::user_flags::UserFlags;
 use discord_oauth_wasm::discord::{Error, ErrorCode};
 use serde_json::{Value, json};
@@ -231,11 +231,11 @@ fn call(name: &str, args: &[Value]) -> Outcome {
             json!(parse_snowflake(arg(0).as_str().unwrap_or_default())?.timestamp_ms())
         }
         "hasPermission" => {
-            let granted: Permissions = arg(0).as_str().unwrap_or_default().parse().map_err(
-                |e: discord_oauth_wasm::discord::snowflake::SnowflakeParseError| {
-                    config(e.to_string())
-                },
-            )?;
+            let granted: Permissions = arg(0)
+                .as_str()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e: SnowflakeParseError| config(e.to_string()))?;
             json!(input(
                 granted.has_name(arg(1).as_str().unwrap_or_default())
             )?)

@@ -81,8 +81,9 @@ const misconfigured = (what) => configError("configuration error: " + what);
 /** A value outside what Discord accepts: "invalid {field}: {reason}". */
 const invalid = (field, reason) => configError("invalid " + field + ": " + reason);
 
-/** Changes the case of ASCII letters only, as the core does (`to_ascii_uppercase`). */
-const asciiCase = (text, letters, change) => text.replace(letters, change);
+/** Lower- and upper-casing of ASCII letters only, as the core does (`to_ascii_lowercase`). */
+const asciiLower = (text) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const asciiUpper = (text) => text.replace(/[a-z]/g, (c) => c.toUpperCase());
 
 // ---- reading the fields of a plain object ----
 
@@ -152,7 +153,7 @@ function imageOptions(options) {
   if (formatText !== undefined) {
     // png, jpg/jpeg, webp or gif, in any case, with or without a leading dot.
     const name = formatText.trim().replace(/^\.+/, "");
-    format = EXTENSIONS.get(asciiCase(name, /[A-Z]/g, (c) => c.toLowerCase()));
+    format = EXTENSIONS.get(asciiLower(name));
     if (format === undefined) {
       throw invalid("format", 'unknown image format "' + name + '"; use png, jpg, webp or gif');
     }
@@ -221,16 +222,6 @@ function userAvatar(user, options) {
   return defaultAvatarUrl(id, stringField(user, "discriminator") ?? "");
 }
 
-/** A member's guild avatar, or `null` without one or without a `user`. */
-function memberAvatar(guildId, member, options) {
-  const guild = parseU64(String(guildId));
-  const user = field(member, "user");
-  const hash = stringField(member, "avatar");
-  if (hash === undefined || typeof user !== "object" || user === null) return null;
-  const path = "guilds/" + guild + "/users/" + idField(user, "id") + "/avatars";
-  return imageUrl(path, hash, imageOptions(options), ANIMATABLE);
-}
-
 /** The member's `user`, or the object itself for a user. */
 function userOf(who) {
   const user = field(who, "user");
@@ -291,7 +282,12 @@ export function guildTagBadgeUrl(user, options) {
  * when the member has none (or carries no user).
  */
 export function memberAvatarUrl(guildId, member, options) {
-  return memberAvatar(guildId, member, options);
+  const guild = parseU64(String(guildId));
+  const user = field(member, "user");
+  const hash = stringField(member, "avatar");
+  if (hash === undefined || typeof user !== "object" || user === null) return null;
+  const path = "guilds/" + guild + "/users/" + idField(user, "id") + "/avatars";
+  return imageUrl(path, hash, imageOptions(options), ANIMATABLE);
 }
 
 /**
@@ -299,7 +295,7 @@ export function memberAvatarUrl(guildId, member, options) {
  * default avatar; `null` when the member carries no user.
  */
 export function memberDisplayAvatarUrl(guildId, member, options) {
-  const own = memberAvatar(guildId, member, options);
+  const own = memberAvatarUrl(guildId, member, options);
   if (own !== null) return own;
   const user = field(member, "user");
   if (typeof user !== "object" || user === null) return null;
@@ -357,7 +353,7 @@ export function snowflakeTimestamp(id) {
  */
 export function hasPermission(permissions, permission) {
   const granted = parseU64(String(permissions));
-  const upper = asciiCase(String(permission).trim(), /[a-z]/g, (c) => c.toUpperCase());
+  const upper = asciiUpper(String(permission).trim());
   const bit = PERMISSIONS.get(upper) ?? PERMISSIONS.get(PERMISSION_ALIASES.get(upper));
   if (bit === undefined) throw invalid("permission", 'unknown permission name "' + permission + '"');
   const admin = PERMISSIONS.get("ADMINISTRATOR");
