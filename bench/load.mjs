@@ -8,6 +8,7 @@
 // Plus the emulator's own start-up time and requests per second. Prints JSON.
 //   BENCH_DURATION (s per run, 10)  BENCH_ROUNDS (interleaved rounds, 5)  BENCH_MODES (kv,do)
 //   BENCH_WARMUP (s of unrecorded load per Worker and route before the rounds, 2)
+//   BENCH_ROUTES (auth_session,api_users_me)
 import { Miniflare } from "miniflare";
 import { start, control, login, load, workerOptions, workerdPids, cpuSeconds, median } from "./lib.mjs";
 
@@ -16,11 +17,13 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const MODES = (process.env.BENCH_MODES ?? "kv,do").split(",");
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const EMU_PORT = 28790, PORTS = { ours: 28787, peer_js: 28788 };
-const ROUTES = [["auth_session", "/auth/session"], ["api_users_me", "/api/users/@me"]];
+const ALL_ROUTES = [["auth_session", "/auth/session"], ["api_users_me", "/api/users/@me"]];
+// BENCH_ROUTES (auth_session,api_users_me) narrows a run to some routes, for A/B runs of a change.
+const ROUTES = ALL_ROUTES.filter(([name]) => (process.env.BENCH_ROUTES ?? "auth_session,api_users_me").split(",").includes(name));
 const emu = `http://127.0.0.1:${EMU_PORT}`;
 const target = process.env.CARGO_TARGET_DIR ?? "target";
 const out = {
-  command: `BENCH_DURATION=${DURATION} BENCH_ROUNDS=${ROUNDS} BENCH_WARMUP=${WARMUP} BENCH_MODES=${MODES.join(",")} node bench/load.mjs`,
+  command: `BENCH_DURATION=${DURATION} BENCH_ROUNDS=${ROUNDS} BENCH_WARMUP=${WARMUP} BENCH_MODES=${MODES.join(",")}${process.env.BENCH_ROUTES ? ` BENCH_ROUTES=${process.env.BENCH_ROUTES}` : ""} node bench/load.mjs`,
   harness: "Miniflare (workerd, its HTTP listener on 127.0.0.1), autocannon 50 connections",
   rounds: ROUNDS, duration_s: DURATION, warmup_s: WARMUP,
 };
@@ -72,7 +75,7 @@ try {
       for (const [, path] of ROUTES) for (const w of Object.values(workers)) await load(w.base + path, { headers: { cookie: w.cookie }, duration: WARMUP });
       // ROUNDS interleaved rounds, the order of the two Workers alternating, so that a busy
       // moment of the machine does not land on one side only; each figure is the median.
-      const runs = { ours: { auth_session: [], api_users_me: [] }, peer_js: { auth_session: [], api_users_me: [] } };
+      const runs = Object.fromEntries(["ours", "peer_js"].map((k) => [k, Object.fromEntries(ROUTES.map(([r]) => [r, []]))]));
       const linesBefore = Object.fromEntries(Object.entries(workers).map(([k, w]) => [k, w.logCounter.lines]));
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 ? ["peer_js", "ours"] : ["ours", "peer_js"];

@@ -14,6 +14,7 @@ use super::session_store::SessionStore;
 use super::store::RawKv;
 use super::store_do::DurableObjectStore;
 use super::store_kv::KvStore as KvSessions;
+use super::transport::AnswerHeaders;
 use super::user_index::UserIndex;
 use super::{
     cors, routes_activity, routes_api, routes_auth, routes_events, routes_linked_roles, routes_raw,
@@ -304,6 +305,7 @@ impl DiscordAuth {
             auth: self,
             trace: trace.clone(),
             now: now_ms(),
+            answer_headers: AnswerHeaders::Limits,
         };
         let result = match route {
             Route::Login => routes_auth::login(&ctx, req).await,
@@ -380,6 +382,9 @@ pub(crate) struct Ctx<'a> {
     pub auth: &'a DiscordAuth,
     pub trace: Trace,
     pub now: u64,
+    /// Which headers of Discord's answers to keep: the routes need only the rate-limit ones;
+    /// the library's raw calls hand the answer to their caller whole.
+    pub answer_headers: AnswerHeaders,
 }
 
 /// Reads and drops a request body: workerd resets the connection when an answer leaves a large

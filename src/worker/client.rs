@@ -7,6 +7,7 @@ use super::auth::{Ctx, DiscordAuth, now_ms, session_cookie};
 use super::calls;
 use super::log::Trace;
 use super::respond::ApiError;
+use super::transport::AnswerHeaders;
 use super::{lifecycle, routes_api};
 use super::{transport, validate};
 use crate::discord::api::{self, Authorization, role_connections as rc};
@@ -42,6 +43,7 @@ impl DiscordAuth {
             auth: self,
             trace,
             now: now_ms(),
+            answer_headers: AnswerHeaders::All,
         }
     }
 
@@ -59,9 +61,15 @@ impl DiscordAuth {
 
     async fn send_app(&self, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
         let ctx = self.library_ctx();
-        transport::send(req, &ctx.trace, None, self.settings.upstream_timeout_ms)
-            .await
-            .map_err(calls::transport_error)
+        transport::send(
+            req,
+            &ctx.trace,
+            None,
+            self.settings.upstream_timeout_ms,
+            ctx.answer_headers,
+        )
+        .await
+        .map_err(calls::transport_error)
     }
 
     /// A raw call with the bot token (`Authorization: Bot …`): `path` is relative to the API

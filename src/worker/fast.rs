@@ -12,6 +12,7 @@ use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::routes::Route;
+use super::transport::AnswerHeaders;
 use super::{routes_api, routes_auth, store};
 use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
@@ -78,6 +79,7 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
             auth: &auth,
             trace: trace.clone(),
             now: now_ms(),
+            answer_headers: AnswerHeaders::Limits,
         };
         let id = session_id(cookie.as_deref());
         let query = url
@@ -122,6 +124,7 @@ fn session_future(
             auth: &auth,
             trace: trace.clone(),
             now: now_ms(),
+            answer_headers: AnswerHeaders::Limits,
         };
         let result = routes_auth::session(&ctx, session_id(cookie.as_deref()))
             .await
@@ -164,6 +167,7 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
                         auth: &auth,
                         trace: trace.clone(),
                         now,
+                        answer_headers: AnswerHeaders::Limits,
                     };
                     let result = routes_auth::refetch_user(&ctx, s)
                         .await

@@ -25,7 +25,7 @@ use super::log::Trace;
 use super::respond::ApiError;
 use super::session::{Session, Tokens};
 use super::session_store::{RefreshAnswer, RefreshAsk, Remote};
-use super::transport::{self, TransportError};
+use super::transport::{self, AnswerHeaders, TransportError};
 use super::{routes_api, store};
 use crate::discord::Error;
 use crate::discord::http::HttpRequest;
@@ -116,8 +116,13 @@ async fn run_mapped(
     loop {
         action = match action {
             CallAction::Send(req) => {
-                let sent =
-                    transport::fetch(&req, &ctx.trace, ctx.auth.settings.upstream_timeout_ms).await;
+                let sent = transport::fetch(
+                    &req,
+                    &ctx.trace,
+                    ctx.auth.settings.upstream_timeout_ms,
+                    ctx.answer_headers,
+                )
+                .await;
                 match sent {
                     Ok(resp) => transport::with_limiter(|rl| {
                         call.on_response::<SerdeJson>(resp, rl, now_ms())
@@ -324,9 +329,15 @@ pub(crate) async fn lead_with(
     loop {
         action = match action {
             RefreshAction::Send(req) => {
-                let resp = transport::send(&req, trace, None, settings.upstream_timeout_ms)
-                    .await
-                    .map_err(transport_failure);
+                let resp = transport::send(
+                    &req,
+                    trace,
+                    None,
+                    settings.upstream_timeout_ms,
+                    AnswerHeaders::Limits,
+                )
+                .await
+                .map_err(transport_failure);
                 refresh.on_response::<SerdeJson>(resp, now_ms())
             }
             RefreshAction::Persist(set) => {

@@ -221,6 +221,7 @@ pub async fn join(ctx: &Ctx<'_>, req: &mut Request, guild: &str) -> Result<Respo
         &ctx.trace,
         None,
         ctx.auth.settings.upstream_timeout_ms,
+        ctx.answer_headers,
     )
     .await
     .map_err(calls::transport_error)?;

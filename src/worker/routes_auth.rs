@@ -11,6 +11,7 @@ use super::hooks::LoginEvent;
 use super::login_options::LoginOptions;
 use super::respond::{self, ApiError};
 use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
+use super::transport::AnswerHeaders;
 use super::{lifecycle, store, transport, validate};
 use serde::Serialize;
 use worker::{Headers, Request, Response};
@@ -134,6 +135,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
         &ctx.trace,
         None,
         ctx.auth.settings.upstream_timeout_ms,
+        AnswerHeaders::Limits,
     )
     .await
     .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
@@ -196,6 +198,7 @@ pub(crate) async fn new_session(
         &ctx.trace,
         Some(&kv_key),
         ctx.auth.settings.upstream_timeout_ms,
+        AnswerHeaders::Limits,
     )
     .await
     .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
@@ -376,6 +379,7 @@ async fn revoke(ctx: &Ctx<'_>, tokens: &Tokens) {
             &ctx.trace,
             None,
             ctx.auth.settings.upstream_timeout_ms,
+            AnswerHeaders::Limits,
         )
         .await
         {

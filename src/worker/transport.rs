@@ -11,11 +11,13 @@ use super::log::Trace;
 use crate::discord::error::RateLimited;
 use crate::discord::http::{HttpRequest, HttpResponse, Method as CoreMethod};
 use crate::discord::ratelimit::RateLimiter;
+use js_sys::Promise;
 use std::cell::RefCell;
 use std::time::Duration;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::web_sys;
-use worker::{Fetch, Headers, Method, Request, RequestInit, ResponseBody};
 
 /// How long one call to Discord may take by default, response body included
 /// (`UPSTREAM_TIMEOUT_MS` changes it).
@@ -28,7 +30,7 @@ pub enum NetworkFailure {
     /// reported).
     #[error("invalid request header `{0}`")]
     Header(&'static str),
-    /// The request URL did not parse (a misconfigured `DISCORD_API_BASE`).
+    /// The request URL is not an absolute `http(s)` URL (a misconfigured `DISCORD_API_BASE`).
     #[error("the request URL is not valid")]
     Url,
     /// `fetch` itself failed (DNS, connection, TLS); the runtime's text, shortened.
@@ -38,6 +40,30 @@ pub enum NetworkFailure {
     #[error("reading the answer failed: {0}")]
     Body(String),
 }
+
+/// Which headers of Discord's answer are copied into the [`HttpResponse`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerHeaders {
+    /// Only those the core reads ([`LIMIT_HEADERS`]): every call of the routes.
+    Limits,
+    /// Every header: the library's raw calls, whose caller gets the answer whole.
+    All,
+}
+
+/// The headers of an answer the core reads: Discord's rate-limit headers and `Retry-After`
+/// (<https://discord.com/developers/docs/topics/rate-limits#header-format>). Reading these by
+/// name costs one call each; walking every header of Discord's answer (a dozen or more) cost
+/// three calls across the wasm boundary per header.
+pub const LIMIT_HEADERS: [&str; 8] = [
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-reset-after",
+    "x-ratelimit-bucket",
+    "x-ratelimit-global",
+    "x-ratelimit-scope",
+    "retry-after",
+];
 
 /// Why a call did not produce an answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,58 +82,90 @@ thread_local! {
     static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new());
 }
 
-fn method(m: CoreMethod) -> Method {
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's global `fetch(url, init)`, called with the URL as a string: no `Request`
+    /// object is built (and parsed) first, and no workers-rs wrapper converts it.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &web_sys::RequestInit) -> Promise;
+}
+
+fn method(m: CoreMethod) -> &'static str {
     match m {
-        CoreMethod::Get => Method::Get,
-        CoreMethod::Post => Method::Post,
-        CoreMethod::Put => Method::Put,
-        CoreMethod::Patch => Method::Patch,
-        CoreMethod::Delete => Method::Delete,
+        CoreMethod::Get => "GET",
+        CoreMethod::Post => "POST",
+        CoreMethod::Put => "PUT",
+        CoreMethod::Patch => "PATCH",
+        CoreMethod::Delete => "DELETE",
     }
+}
+
+/// The runtime's text of a failure (an `Error`'s message), shortened.
+fn failure_text(e: &JsValue) -> String {
+    let text = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown failure".to_owned());
+    short(&text)
 }
 
 async fn run(
     req: &HttpRequest,
-    signal: &worker::AbortSignal,
+    signal: &web_sys::AbortSignal,
+    keep: AnswerHeaders,
 ) -> Result<HttpResponse, NetworkFailure> {
-    let headers = Headers::new();
+    if !(req.url.starts_with("https://") || req.url.starts_with("http://")) {
+        return Err(NetworkFailure::Url);
+    }
+    let headers = web_sys::Headers::new().map_err(|_| NetworkFailure::Header("(new)"))?;
     for (name, value) in &req.headers {
         // A header the runtime refuses would be a bug in the core; report it, never its value.
         headers
             .set(name, value)
             .map_err(|_| NetworkFailure::Header(name))?;
     }
-    let mut init = RequestInit::new();
-    init.with_method(method(req.method)).with_headers(headers);
+    let init = web_sys::RequestInit::new();
+    init.set_method(method(req.method));
+    init.set_headers(&headers);
+    init.set_signal(Some(signal));
     if let Some(body) = &req.body {
-        init.with_body(Some(wasm_bindgen::JsValue::from_str(body.as_str())));
+        init.set_body(&JsValue::from_str(body.as_str()));
     }
-    let request = Request::new_with_init(&req.url, &init).map_err(|_| NetworkFailure::Url)?;
-    let mut resp = Fetch::Request(request)
-        .send_with_signal(signal)
+    let resp: web_sys::Response = JsFuture::from(global_fetch(&req.url, &init))
         .await
-        .map_err(|e| NetworkFailure::Fetch(short(&e.to_string())))?;
-    let status = resp.status_code();
-    let headers: Vec<(String, String)> = resp.headers().entries().collect();
-    let body = body_text(&mut resp)
+        .map_err(|e| NetworkFailure::Fetch(failure_text(&e)))?
+        .unchecked_into();
+    let status = resp.status();
+    let answer = resp.headers();
+    let headers: Vec<(String, String)> = match keep {
+        AnswerHeaders::Limits => LIMIT_HEADERS
+            .iter()
+            .filter_map(|name| Some(((*name).to_owned(), answer.get(name).ok()??)))
+            .collect(),
+        AnswerHeaders::All => js_sys::try_iter(&answer)
+            .ok()
+            .flatten()
+            .into_iter()
+            .flatten()
+            .filter_map(|pair| {
+                let pair: js_sys::Array = pair.ok()?.unchecked_into();
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect(),
+    };
+    let body = body_text(&resp)
         .await
-        .map_err(|e| NetworkFailure::Body(short(&e.to_string())))?;
+        .map_err(|e| NetworkFailure::Body(failure_text(&e)))?;
     Ok(HttpResponse::new(status, headers, body))
 }
 
 /// The whole body of an answer as UTF-8 text, read by the runtime in one call
-/// (`arrayBuffer()`) rather than chunk by chunk through workers-rs's byte stream, where every
-/// chunk was a promise, a task wake-up and a copy across the wasm boundary. A body that is
-/// not UTF-8 is refused, as before.
-async fn body_text(resp: &mut worker::Response) -> worker::Result<String> {
-    let stream = match resp.body() {
-        ResponseBody::Stream(stream) => stream.clone(),
-        ResponseBody::Body(_) | ResponseBody::Empty => return resp.text().await,
-    };
-    let whole = web_sys::Response::new_with_opt_readable_stream(Some(&stream))?;
-    let buffer = JsFuture::from(whole.array_buffer()?).await?;
+/// (`arrayBuffer()`) and copied into wasm once. A body that is not UTF-8 is refused.
+async fn body_text(resp: &web_sys::Response) -> Result<String, JsValue> {
+    let buffer = JsFuture::from(resp.array_buffer()?).await?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    String::from_utf8(bytes).map_err(|_| worker::Error::RustError("the answer is not UTF-8".into()))
+    String::from_utf8(bytes).map_err(|_| JsValue::from_str("the answer is not UTF-8"))
 }
 
 /// Keeps runtime error texts short; they never hold request data (URLs carry no secrets here).
@@ -137,6 +195,7 @@ pub async fn send(
     trace: &Trace,
     user: Option<&str>,
     timeout_ms: u64,
+    keep: AnswerHeaders,
 ) -> Result<HttpResponse, TransportError> {
     let key = match user {
         Some(u) => format!("{} {u}", req.route),
@@ -147,7 +206,7 @@ pub async fn send(
         trace.discord(&req.route, None, None);
         return Err(TransportError::Limited(wait.to_rate_limited(None)));
     }
-    let outcome = fetch(req, trace, timeout_ms).await;
+    let outcome = fetch(req, trace, timeout_ms, keep).await;
     if let Ok(resp) = &outcome {
         let now = now_ms();
         with_limiter(|l| l.update(&key, resp, now));
@@ -156,19 +215,21 @@ pub async fn send(
 }
 
 /// Sends `req` and waits at most `timeout_ms` for the whole answer (the fetch is aborted when
-/// the time is up). Records the answer's status and `X-RateLimit-Bucket` in `trace`.
+/// the time is up). Records the answer's status and `X-RateLimit-Bucket` in `trace`. `keep`
+/// says which of the answer's headers are copied.
 pub async fn fetch(
     req: &HttpRequest,
     trace: &Trace,
     timeout_ms: u64,
+    keep: AnswerHeaders,
 ) -> Result<HttpResponse, TransportError> {
     let started = now_ms();
     // `AbortSignal.timeout()`: the runtime aborts the fetch, and the reading of its body, when
     // the time is up; no timer closure or second future per call. A failure with the signal
     // aborted is the timeout.
     let ms = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
-    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(ms));
-    let outcome = run(req, &signal).await.map_err(|failure| {
+    let signal = web_sys::AbortSignal::timeout_with_u32(ms);
+    let outcome = run(req, &signal, keep).await.map_err(|failure| {
         if signal.aborted() {
             TransportError::Timeout
         } else {
