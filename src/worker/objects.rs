@@ -27,10 +27,15 @@ use crate::discord::Error;
 use crate::discord::error::RateLimited;
 use crate::discord::lifecycle::RefreshOutcome;
 use crate::discord::secret::AccessToken;
+use js_sys::Promise;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use worker::durable::ObjectNamespace;
-use worker::{DurableObject, Env, Method, Request, RequestInit, Response, State, durable_object};
+use worker::worker_sys::web_sys;
+use worker::{DurableObject, Env, Method, Request, Response, State, durable_object};
 
 /// The Durable Object binding of the session store.
 pub const DO_BINDING: &str = "SESSION_STORE";
@@ -107,40 +112,68 @@ struct RefreshAsk {
     seen: String,
 }
 
-fn storage_failure(_: worker::Error) -> ApiError {
+#[wasm_bindgen]
+extern "C" {
+    /// A Durable Object namespace binding, called on the runtime's own objects.
+    type Namespace;
+
+    /// `namespace.getByName(name)`: the stub of the object named `name`.
+    #[wasm_bindgen(method, catch, js_name = getByName)]
+    fn get_by_name(this: &Namespace, name: &str) -> Result<ObjectStub, JsValue>;
+
+    /// A Durable Object stub.
+    type ObjectStub;
+
+    /// `stub.fetch(url, init)`: the object's `fetch` handler with a URL string, no `Request`
+    /// object built first.
+    #[wasm_bindgen(method, js_name = fetch)]
+    fn fetch(this: &ObjectStub, url: &str, init: &web_sys::RequestInit) -> Promise;
+}
+
+fn storage_failure(_: impl std::fmt::Debug) -> ApiError {
     store::storage_error("reach the session object")
 }
 
-/// An internal request to an object (nothing outside the Worker reaches these paths).
-pub(crate) fn internal(
-    method: Method,
-    path: &str,
-    body: Option<String>,
-) -> Result<Request, ApiError> {
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(b) = body {
-        init.with_body(Some(b.into()));
-    }
-    Request::new_with_init(&["https://session-store", path].concat(), &init)
-        .map_err(storage_failure)
-}
-
-/// Sends an internal request to the object named `name`.
+/// Sends an internal request to the object named `name` (nothing outside the Worker reaches
+/// these paths). On the runtime's own stub, request and response: workers-rs's wrappers cost
+/// a `Request`, a `Response` rebuilt field by field and a body read chunk by chunk per call,
+/// and every `/api` read makes one such call (`docs/worker.md`).
 pub(crate) async fn call(
     ns: &ObjectNamespace,
     name: &str,
-    req: Request,
-) -> Result<Response, ApiError> {
-    let stub = ns.get_by_name(name).map_err(storage_failure)?;
-    stub.fetch_with_request(req).await.map_err(storage_failure)
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<web_sys::Response, ApiError> {
+    let stub = ns
+        .as_ref()
+        .unchecked_ref::<Namespace>()
+        .get_by_name(name)
+        .map_err(storage_failure)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method.as_ref());
+    if let Some(b) = body {
+        init.set_body(&JsValue::from(b));
+    }
+    let url = ["https://session-store", path].concat();
+    let resp = JsFuture::from(stub.fetch(&url, &init))
+        .await
+        .map_err(storage_failure)?;
+    resp.dyn_into().map_err(storage_failure)
+}
+
+/// The whole body of an object's answer, read by the runtime in one call.
+pub(crate) async fn text(resp: &web_sys::Response) -> Result<String, ApiError> {
+    let promise = resp.text().map_err(storage_failure)?;
+    let value = JsFuture::from(promise).await.map_err(storage_failure)?;
+    value.as_string().ok_or_else(|| storage_failure(()))
 }
 
 /// The stored value of a session, if any.
 pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
-    let mut resp = call(ns, key, internal(Method::Get, "/session", None)?).await?;
-    match resp.status_code() {
-        200 => resp.text().await.map(Some).map_err(storage_failure),
+    let resp = call(ns, key, Method::Get, "/session", None).await?;
+    match resp.status() {
+        200 => text(&resp).await.map(Some),
         404 => Ok(None),
         _ => Err(store::storage_error("read")),
     }
@@ -160,8 +193,8 @@ pub async fn save(
         key,
     ]
     .concat();
-    let resp = call(ns, key, internal(Method::Put, &path, Some(value))?).await?;
-    if resp.status_code() == 204 {
+    let resp = call(ns, key, Method::Put, &path, Some(value)).await?;
+    if resp.status() == 204 {
         Ok(())
     } else {
         Err(store::storage_error("write"))
@@ -170,8 +203,8 @@ pub async fn save(
 
 /// Deletes a session, at once for every isolate.
 pub async fn delete(ns: &ObjectNamespace, key: &str) -> Result<(), ApiError> {
-    let resp = call(ns, key, internal(Method::Delete, "/session", None)?).await?;
-    if resp.status_code() == 204 {
+    let resp = call(ns, key, Method::Delete, "/session", None).await?;
+    if resp.status() == 204 {
         Ok(())
     } else {
         Err(store::storage_error("delete"))
@@ -188,9 +221,9 @@ pub async fn update_user(
 ) -> Result<bool, ApiError> {
     let body = serde_json::to_string(user).map_err(|_| store::storage_error("write"))?;
     let path = ["/session/user?now=", &now.to_string()].concat();
-    let mut resp = call(ns, key, internal(Method::Patch, &path, Some(body))?).await?;
-    match resp.status_code() {
-        200 => Ok(resp.text().await.map_err(storage_failure)? == "changed"),
+    let resp = call(ns, key, Method::Patch, &path, Some(body)).await?;
+    match resp.status() {
+        200 => Ok(text(&resp).await? == "changed"),
         _ => Err(store::storage_error("write")),
     }
 }
@@ -199,8 +232,8 @@ pub async fn update_user(
 pub async fn index_add(ns: &ObjectNamespace, user_id: &str, key: &str) -> Result<(), ApiError> {
     let name = ["user:", user_id].concat();
     let path = ["/index?key=", key].concat();
-    let resp = call(ns, &name, internal(Method::Put, &path, None)?).await?;
-    if resp.status_code() == 204 {
+    let resp = call(ns, &name, Method::Put, &path, None).await?;
+    if resp.status() == 204 {
         Ok(())
     } else {
         Err(store::storage_error("index"))
@@ -210,21 +243,21 @@ pub async fn index_add(ns: &ObjectNamespace, user_id: &str, key: &str) -> Result
 /// The session keys in a user's index (ended ones included until the next [`end_user`]).
 pub async fn index_list(ns: &ObjectNamespace, user_id: &str) -> Result<Vec<String>, ApiError> {
     let name = ["user:", user_id].concat();
-    let mut resp = call(ns, &name, internal(Method::Get, "/index", None)?).await?;
-    if resp.status_code() != 200 {
+    let resp = call(ns, &name, Method::Get, "/index", None).await?;
+    if resp.status() != 200 {
         return Err(store::storage_error("read the index"));
     }
-    resp.json().await.map_err(storage_failure)
+    serde_json::from_str(&text(&resp).await?).map_err(storage_failure)
 }
 
 /// Ends every session of a user (through the exact index); how many there were.
 pub async fn end_user(ns: &ObjectNamespace, user_id: &str) -> Result<u64, ApiError> {
     let name = ["user:", user_id].concat();
-    let mut resp = call(ns, &name, internal(Method::Delete, "/index", None)?).await?;
-    if resp.status_code() != 200 {
+    let resp = call(ns, &name, Method::Delete, "/index", None).await?;
+    if resp.status() != 200 {
         return Err(store::storage_error("end the user's sessions"));
     }
-    let text = resp.text().await.map_err(storage_failure)?;
+    let text = text(&resp).await?;
     Ok(text.trim().parse().unwrap_or(0))
 }
 
@@ -236,9 +269,8 @@ pub async fn refresh(ns: &ObjectNamespace, key: &str, seen: Option<&AccessToken>
     };
     let body = serde_json::to_string(&ask).unwrap_or_default();
     let answer = async {
-        let req = internal(Method::Post, "/refresh", Some(body))?;
-        let mut resp = call(ns, key, req).await?;
-        resp.text().await.map_err(storage_failure)
+        let resp = call(ns, key, Method::Post, "/refresh", Some(body)).await?;
+        text(&resp).await
     };
     let text = match answer.await {
         Ok(t) => t,

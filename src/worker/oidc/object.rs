@@ -8,7 +8,7 @@
 //! authorization code"). The session object's alarm deletes the grant when it expires.
 
 use crate::discord::state::constant_time_eq;
-use crate::worker::objects::{EXPIRES, call, internal};
+use crate::worker::objects::{EXPIRES, call, text};
 use crate::worker::respond::ApiError;
 use crate::worker::store::storage_error;
 use serde::{Deserialize, Serialize};
@@ -112,13 +112,8 @@ pub async fn put(
         code_expires,
     })
     .map_err(|_| storage_error("write"))?;
-    let resp = call(
-        &ns,
-        &name,
-        internal(Method::Put, "/oidc/grant", Some(body))?,
-    )
-    .await?;
-    match resp.status_code() {
+    let resp = call(&ns, &name, Method::Put, "/oidc/grant", Some(body)).await?;
+    match resp.status() {
         204 => Ok(()),
         _ => Err(storage_error("write")),
     }
@@ -139,16 +134,9 @@ pub async fn redeem(
         token_expires,
     })
     .map_err(|_| storage_error("write"))?;
-    let mut resp = call(
-        &ns,
-        &name,
-        internal(Method::Post, "/oidc/redeem", Some(body))?,
-    )
-    .await?;
-    match resp.status_code() {
-        200 => Ok(Redeemed::Grant(
-            resp.text().await.map_err(|_| storage_error("read"))?,
-        )),
+    let resp = call(&ns, &name, Method::Post, "/oidc/redeem", Some(body)).await?;
+    match resp.status() {
+        200 => Ok(Redeemed::Grant(text(&resp).await?)),
         409 => Ok(Redeemed::Reused),
         404 => Ok(Redeemed::Unknown),
         _ => Err(storage_error("redeem the code")),
@@ -166,14 +154,9 @@ pub async fn lookup(
         token: token_digest,
     })
     .map_err(|_| storage_error("read"))?;
-    let mut resp = call(
-        &ns,
-        &name,
-        internal(Method::Post, "/oidc/token", Some(body))?,
-    )
-    .await?;
-    match resp.status_code() {
-        200 => Ok(Some(resp.text().await.map_err(|_| storage_error("read"))?)),
+    let resp = call(&ns, &name, Method::Post, "/oidc/token", Some(body)).await?;
+    match resp.status() {
+        200 => Ok(Some(text(&resp).await?)),
         404 => Ok(None),
         _ => Err(storage_error("read")),
     }
