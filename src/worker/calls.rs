@@ -2,11 +2,12 @@
 //! by `crate::discord`; this module only picks the calls and maps the core's errors to the
 //! contract's statuses and codes.
 
+use super::auth::Ctx;
 use super::config::Settings;
 use super::login_options::LoginOptions;
 use super::respond::ApiError;
 use super::session::Tokens;
-use super::transport::TransportError;
+use super::transport::{self, AnswerHeaders, TransportError};
 use super::validate::JoinBody;
 use crate::discord::api::{self, guilds::GuildsQuery, members::AddGuildMember};
 use crate::discord::authorize::AuthorizeRequest;
@@ -364,4 +365,23 @@ pub fn for_callback(mut a: ApiError) -> ApiError {
         a.status = 503;
     }
     a
+}
+
+/// Sends one call of a login step (the code exchange, the new session's user, Discord's
+/// signing keys), keyed to `user`'s rate-limit buckets when given: a failure to get an answer
+/// is the callback's error ([`for_callback`]).
+pub async fn send_for_callback(
+    ctx: &Ctx<'_>,
+    req: &HttpRequest,
+    user: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    transport::send(
+        req,
+        &ctx.trace,
+        user,
+        ctx.auth.settings.upstream_timeout_ms,
+        AnswerHeaders::Limits,
+    )
+    .await
+    .map_err(|e| for_callback(transport_error(e)))
 }

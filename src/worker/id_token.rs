@@ -11,7 +11,6 @@ use super::auth::Ctx;
 use super::calls;
 use super::respond::ApiError;
 use super::subtle::{import_jwk, subtle_verify};
-use super::transport::{self, AnswerHeaders};
 use crate::discord::error::Error;
 use crate::discord::json::SerdeJson;
 use crate::discord::oidc::{self, Expected, IdToken, IdTokenError, Jwk, Jwks, KeyChoice, Nonce};
@@ -99,15 +98,7 @@ async fn signature_ok(token: &IdToken, jwk: &Jwk) -> Result<(), IdTokenError> {
 async fn fetch_jwks(ctx: &Ctx<'_>) -> Result<Jwks, ApiError> {
     let settings = &ctx.auth.settings;
     let req = oidc::jwks_request(&settings.api);
-    let resp = transport::send(
-        &req,
-        &ctx.trace,
-        None,
-        settings.upstream_timeout_ms,
-        AnswerHeaders::Limits,
-    )
-    .await
-    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let resp = calls::send_for_callback(ctx, &req, None).await?;
     let jwks = oidc::process_jwks_response::<SerdeJson>(&resp, ctx.now)
         .map_err(|e| calls::for_callback(calls::api_error(&e)))?;
     JWKS.with(|c| {

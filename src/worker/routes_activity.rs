@@ -13,12 +13,11 @@
 //! cookies keep only partitioned ones.
 
 use super::auth::{Ctx, read_body};
+use super::calls;
 use super::cookies::{self, SESSION_COOKIE};
 use super::respond::{self, ApiError};
 use super::routes_auth::{new_session, refuse_cross_site};
-use super::transport::AnswerHeaders;
 use super::validate::{self, MAX_TOKEN_BODY};
-use super::{calls, transport};
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -49,15 +48,7 @@ pub async fn token(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiErro
     let settings = &ctx.auth.settings;
 
     let exchange = calls::exchange_activity(settings, &body.code, body.code_verifier.as_deref())?;
-    let resp = transport::send(
-        &exchange,
-        &ctx.trace,
-        None,
-        settings.upstream_timeout_ms,
-        AnswerHeaders::Limits,
-    )
-    .await
-    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let resp = calls::send_for_callback(ctx, &exchange, None).await?;
     // invalid_grant (a used, expired or foreign code) stays 400 invalid_grant; a rate limit is
     // 503 with Retry-After, Discord down 502, as at the callback.
     let grant =

@@ -130,15 +130,7 @@ pub async fn callback(ctx: &Ctx<'_>, req: &mut Request) -> Result<Response, ApiE
     };
 
     let req_token = calls::exchange(settings, &code, &state.verifier, &state.redirect_uri)?;
-    let resp = transport::send(
-        &req_token,
-        &ctx.trace,
-        None,
-        ctx.auth.settings.upstream_timeout_ms,
-        AnswerHeaders::Limits,
-    )
-    .await
-    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let resp = calls::send_for_callback(ctx, &req_token, None).await?;
     let grant =
         calls::tokens(&resp, ctx.now).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
     // OpenID Connect (docs/oidc.md): an `openid` login sent a nonce, so its id_token must come
@@ -193,15 +185,7 @@ pub(crate) async fn new_session(
 
     // The user's rate-limit buckets are their own (keyed like the session's later calls).
     let req_user = calls::current_user(settings, &grant.tokens.access_token)?;
-    let resp = transport::send(
-        &req_user,
-        &ctx.trace,
-        Some(&kv_key),
-        ctx.auth.settings.upstream_timeout_ms,
-        AnswerHeaders::Limits,
-    )
-    .await
-    .map_err(|e| calls::for_callback(calls::transport_error(e)))?;
+    let resp = calls::send_for_callback(ctx, &req_user, Some(&kv_key)).await?;
     let user = calls::json_value(&resp).map_err(|e| calls::for_callback(calls::api_error(&e)))?;
     let data = data.and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
     // The host Worker's `on_login` hook, before anything is stored (docs/contract.md §12).
