@@ -24,6 +24,10 @@ test("the five reads pass Discord's JSON through", async () => {
   const { session } = await login(mf, { query: "?scope=identify%20guilds%20connections%20guilds.members.read" });
   let res = await get("/api/users/@me", session);
   assert.equal(res.status, 200);
+  // Discord's rate-limit headers are passed on (the Worker reads them by name, transport.rs).
+  for (const h of ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-reset-after", "x-ratelimit-bucket"]) {
+    assert.ok(res.headers.get(h), `${h} passed on`);
+  }
   assert.equal((await res.json()).id, USER);
   res = await get("/api/users/@me/guilds", session);
   assert.equal(res.status, 200);

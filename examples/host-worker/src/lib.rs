@@ -79,7 +79,13 @@ async fn own_route(auth: &DiscordAuth, req: &mut Request) -> Result<Response, Ap
         // A raw Bearer call with the session's token (refreshed as needed).
         (worker::Method::Get, "/raw/me") => {
             let resp = auth.request(req, Method::Get, "/users/@me", None).await?;
-            pass_on(&resp.body)
+            // The raw answer is whole (status, every header, body): here Discord's content type.
+            let content_type = resp.header("content-type").unwrap_or_default().to_owned();
+            let mut answer = pass_on(&resp.body)?;
+            let _ = answer
+                .headers_mut()
+                .set("x-discord-content-type", &content_type);
+            Ok(answer)
         }
         // A raw Bot call: the application, with the bot token.
         (worker::Method::Get, "/bot/application") => {
