@@ -11,8 +11,9 @@
 //! - `user:<discord user id>`: the exact index of that user's sessions, so that "end every
 //!   session of user X" is one call.
 //!
-//! The Worker talks to them over the objects' internal `fetch` (paths below); nothing here is
-//! reachable from outside the Worker.
+//! The Worker talks to them over the objects' internal `fetch` (paths below), and the
+//! deployable Worker reads a session over RPC ([`load`]); nothing here is reachable from
+//! outside the Worker.
 //! <https://developers.cloudflare.com/durable-objects/>
 
 use super::auth::now_ms;
@@ -128,6 +129,20 @@ extern "C" {
     /// object built first.
     #[wasm_bindgen(method, js_name = fetch)]
     fn fetch(this: &ObjectStub, url: &str, init: &web_sys::RequestInit) -> Promise;
+
+    /// `stub.readSession()` over RPC ([`DiscordSessionStore::read_session`]): a thenable of the
+    /// stored value or `null`.
+    #[cfg(feature = "worker-entry")]
+    #[wasm_bindgen(method, catch, js_name = readSession)]
+    fn read_session(this: &ObjectStub) -> Result<JsValue, JsValue>;
+}
+
+/// The stub of the object named `name`.
+fn stub(ns: &ObjectNamespace, name: &str) -> Result<ObjectStub, ApiError> {
+    ns.as_ref()
+        .unchecked_ref::<Namespace>()
+        .get_by_name(name)
+        .map_err(storage_failure)
 }
 
 fn storage_failure(_: impl std::fmt::Debug) -> ApiError {
@@ -145,11 +160,7 @@ pub(crate) async fn call(
     path: &str,
     body: Option<String>,
 ) -> Result<web_sys::Response, ApiError> {
-    let stub = ns
-        .as_ref()
-        .unchecked_ref::<Namespace>()
-        .get_by_name(name)
-        .map_err(storage_failure)?;
+    let stub = stub(ns, name)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method.as_ref());
     if let Some(b) = body {
@@ -169,7 +180,23 @@ pub(crate) async fn text(resp: &web_sys::Response) -> Result<String, ApiError> {
     value.as_string().ok_or_else(|| storage_failure(()))
 }
 
-/// The stored value of a session, if any.
+/// The stored value of a session, if any. The deployable Worker reads it over RPC (its entry
+/// makes the class a `DurableObject`: scripts/build-worker.sh), which saves the HTTP request and
+/// response of a `fetch` on both sides of the hot path's one object call; a host Worker, whose
+/// entry is its own, reads it over the object's `fetch`.
+#[cfg(feature = "worker-entry")]
+pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
+    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
+    let answer = stub(ns, key)?.read_session().map_err(storage_failure)?;
+    let value = JsFuture::from(Promise::resolve(&answer))
+        .await
+        .map_err(|_| store::storage_error("read"))?;
+    Ok(value.as_string())
+}
+
+/// The stored value of a session, if any, over the object's `fetch` (a host Worker's entry is
+/// its own, so the class may not be RPC-capable there).
+#[cfg(not(feature = "worker-entry"))]
 pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
     let resp = call(ns, key, Method::Get, "/session", None).await?;
     match resp.status() {
@@ -397,21 +424,7 @@ mod class {
     impl DiscordSessionStore {
         /// The stored value when the session has not expired (an expired one is deleted now).
         async fn live_value(&self) -> worker::Result<Option<String>> {
-            let storage = self.state.storage();
-            // One storage call for both: this read is the hot path of every request in
-            // Durable Object mode (bench/load.mjs measured two calls against the peer's one).
-            let found = storage.get_multiple(vec![EXPIRES, VALUE]).await?;
-            let expires = found.get(&JsValue::from_str(EXPIRES)).as_f64();
-            match expires {
-                Some(at) if at > now_ms() as f64 => {
-                    Ok(found.get(&JsValue::from_str(VALUE)).as_string())
-                }
-                Some(_) => {
-                    storage.delete_all().await?;
-                    Ok(None)
-                }
-                None => Ok(None),
-            }
+            live_value(&self.state).await
         }
 
         /// The session keys in this user index (sessions ended one by one stay listed until
@@ -494,6 +507,48 @@ mod class {
                     })
                 })
                 .await
+        }
+    }
+
+    /// The stored value of a session object when the session has not expired (an expired one
+    /// is deleted now).
+    async fn live_value(state: &State) -> worker::Result<Option<String>> {
+        let storage = state.storage();
+        // One storage call for both: this read is the hot path of every request in
+        // Durable Object mode (bench/load.mjs measured two calls against the peer's one).
+        let found = storage.get_multiple(vec![EXPIRES, VALUE]).await?;
+        let expires = found.get(&JsValue::from_str(EXPIRES)).as_f64();
+        match expires {
+            Some(at) if at > now_ms() as f64 => {
+                Ok(found.get(&JsValue::from_str(VALUE)).as_string())
+            }
+            Some(_) => {
+                storage.delete_all().await?;
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// What the Worker calls over RPC (docs/worker.md, "Calls out of the Worker"). Only the
+    /// deployable Worker's entry makes the class RPC-capable (scripts/build-worker.sh); the
+    /// object's `fetch` serves the same read for host Workers.
+    #[wasm_bindgen]
+    impl DiscordSessionStore {
+        /// `stub.readSession()`: the session's stored value while it lives, else `null`; the
+        /// read behind every request in Durable Object mode, without an HTTP request and
+        /// response around it.
+        #[wasm_bindgen(js_name = readSession)]
+        pub fn read_session(&self) -> Promise {
+            let state = self.state.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                match live_value(&state).await {
+                    Ok(value) => Ok(value.map(JsValue::from).unwrap_or(JsValue::NULL)),
+                    Err(_) => Err(JsValue::from_str(
+                        "the session object could not read its storage",
+                    )),
+                }
+            })
         }
     }
 }
