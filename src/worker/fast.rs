@@ -4,8 +4,8 @@
 //! the answer built as the runtime's `Response` (not a `worker::Response` converted field by
 //! field), and `/auth/session` answered from one promise reaction on the KV read instead of a
 //! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
-//! microtasks and three closures per request). With sessions in Durable Objects the routes run
-//! as futures (the object call is one), still on the runtime's own request and response.
+//! microtasks and three closures per request), in both session modes (with Durable Objects the
+//! read is the session object's `readSession()` over RPC). The `/api` reads run as futures.
 
 use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
@@ -13,23 +13,11 @@ use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::routes::Route;
 use super::transport::AnswerHeaders;
-use super::{routes_api, routes_auth, store};
+use super::{objects, promise, routes_api, routes_auth, store};
 use js_sys::Promise;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use worker::Env;
 use worker::worker_sys::web_sys;
-
-#[wasm_bindgen]
-extern "C" {
-    /// A promise, for a `then` taking plain functions.
-    type Thenable;
-
-    /// `promise.then(onFulfilled, onRejected)`.
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_both(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise;
-}
 
 /// The path of a URL as the runtime serializes it (`scheme://authority/path?query#fragment`);
 /// `None` for anything else.
@@ -68,11 +56,7 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
     let trace = Trace::new("GET", route.name());
     let cookie = req.headers().get("cookie").ok().flatten();
     let Some(which) = read else {
-        return Some(match auth.backend {
-            Backend::Kv { .. } => session(auth, trace, started, cookie),
-            // Durable Objects: the object call is a Rust future; only the plumbing is saved.
-            Backend::Objects(_) => session_future(auth, trace, started, cookie),
-        });
+        return Some(session(auth, trace, started, cookie));
     };
     Some(wasm_bindgen_futures::future_to_promise(async move {
         let ctx = Ctx {
@@ -111,29 +95,9 @@ fn finish(
     response
 }
 
-/// `GET /auth/session` ([`routes_auth::session`]) with sessions in Durable Objects: the route
-/// as a future, answered on the runtime's own `Response`.
-fn session_future(
-    auth: DiscordAuth,
-    trace: Trace,
-    started: u64,
-    cookie: Option<String>,
-) -> Promise {
-    wasm_bindgen_futures::future_to_promise(async move {
-        let ctx = Ctx {
-            auth: &auth,
-            trace: trace.clone(),
-            now: now_ms(),
-            answer_headers: AnswerHeaders::Limits,
-        };
-        let result = routes_auth::session(&ctx, session_id(cookie.as_deref()))
-            .await
-            .map(|body| respond::js_json(200, body));
-        Ok(finish(&trace, started, result).into())
-    })
-}
-
-/// `GET /auth/session` ([`routes_auth::session`]) as one reaction on the KV read's promise.
+/// `GET /auth/session` ([`routes_auth::session`]) as one reaction on the store's read: the KV
+/// read's promise, or with sessions in Durable Objects the session object's `readSession()`
+/// over RPC (both answer the stored value or `null`).
 fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>) -> Promise {
     let now = now_ms();
     let answer_now = |result: Result<web_sys::Response, ApiError>| -> Promise {
@@ -145,15 +109,16 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
     let Some(key) = store::key_of(&auth.settings, id) else {
         return answer_now(routes_auth::session_body(None).map(|body| respond::js_json(200, body)));
     };
-    let Backend::Kv { raw: kv_raw } = &auth.backend else {
-        return answer_now(Err(store::storage_error("read")));
+    let read = match &auth.backend {
+        Backend::Kv { raw } => store::get_promise(raw, &key),
+        Backend::Objects(ns) => objects::read_promise(ns, &key),
     };
-    let read = match store::get_promise(kv_raw, &key) {
+    let read = match read {
         Ok(read) => read,
         Err(e) => return answer_now(Err(e)),
     };
     let failed = trace.clone();
-    let on_value = Closure::<dyn FnMut(JsValue) -> JsValue>::once_into_js(move |value: JsValue| {
+    let on_value = move |value: JsValue| -> JsValue {
         let session = value
             .as_string()
             .and_then(|raw| store::live(&auth.settings, &key, &raw, now));
@@ -183,10 +148,9 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>
                 JsValue::from(finish(&trace, started, result))
             }
         }
-    });
-    let on_error = Closure::<dyn FnMut(JsValue) -> JsValue>::once_into_js(move |_: JsValue| {
+    };
+    let on_error = move |_: JsValue| -> JsValue {
         JsValue::from(finish(&failed, started, Err(store::storage_error("read"))))
-    });
-    read.unchecked_ref::<Thenable>()
-        .then_both(&on_value, &on_error)
+    };
+    promise::then(&read, on_value, on_error)
 }

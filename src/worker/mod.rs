@@ -48,6 +48,7 @@ mod log;
 pub mod login_options;
 mod objects;
 pub mod oidc;
+mod promise;
 pub mod respond;
 mod routes;
 mod routes_activity;

@@ -186,12 +186,19 @@ pub(crate) async fn text(resp: &web_sys::Response) -> Result<String, ApiError> {
 /// entry is its own, reads it over the object's `fetch`.
 #[cfg(feature = "worker-entry")]
 pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
-    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
-    let answer = stub(ns, key)?.read_session().map_err(storage_failure)?;
-    let value = JsFuture::from(Promise::resolve(&answer))
+    let value = JsFuture::from(read_promise(ns, key)?)
         .await
         .map_err(|_| store::storage_error("read"))?;
     Ok(value.as_string())
+}
+
+/// A promise of the stored value of a session (a string) or `null`, read over RPC; for the
+/// hot path's promise reaction (`fast.rs`) and [`load`].
+#[cfg(feature = "worker-entry")]
+pub(crate) fn read_promise(ns: &ObjectNamespace, key: &str) -> Result<Promise, ApiError> {
+    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
+    let answer = stub(ns, key)?.read_session().map_err(storage_failure)?;
+    Ok(Promise::resolve(&answer))
 }
 
 /// The stored value of a session, if any, over the object's `fetch` (a host Worker's entry is
@@ -350,10 +357,12 @@ mod class {
             };
             let storage = self.state.storage();
             match (req.method(), path.as_str()) {
-                (Method::Get, "/session") => match self.live_value().await? {
-                    Some(value) => Response::ok(value),
-                    None => Response::empty().map(|r| r.with_status(404)),
-                },
+                (Method::Get, "/session") => {
+                    match JsFuture::from(self.read_session()).await?.as_string() {
+                        Some(value) => Response::ok(value),
+                        None => Response::empty().map(|r| r.with_status(404)),
+                    }
+                }
                 (Method::Put, "/session") => {
                     let value = req.text().await?;
                     let expires_at: u64 = param("expires_at")
@@ -422,11 +431,6 @@ mod class {
     }
 
     impl DiscordSessionStore {
-        /// The stored value when the session has not expired (an expired one is deleted now).
-        async fn live_value(&self) -> worker::Result<Option<String>> {
-            live_value(&self.state).await
-        }
-
         /// The session keys in this user index (sessions ended one by one stay listed until
         /// the next [`end_all`](Self::end_all); reading them tells).
         async fn index_keys(&self) -> worker::Result<Vec<String>> {
@@ -510,26 +514,6 @@ mod class {
         }
     }
 
-    /// The stored value of a session object when the session has not expired (an expired one
-    /// is deleted now).
-    async fn live_value(state: &State) -> worker::Result<Option<String>> {
-        let storage = state.storage();
-        // One storage call for both: this read is the hot path of every request in
-        // Durable Object mode (bench/load.mjs measured two calls against the peer's one).
-        let found = storage.get_multiple(vec![EXPIRES, VALUE]).await?;
-        let expires = found.get(&JsValue::from_str(EXPIRES)).as_f64();
-        match expires {
-            Some(at) if at > now_ms() as f64 => {
-                Ok(found.get(&JsValue::from_str(VALUE)).as_string())
-            }
-            Some(_) => {
-                storage.delete_all().await?;
-                Ok(None)
-            }
-            None => Ok(None),
-        }
-    }
-
     /// What the Worker calls over RPC (docs/worker.md, "Calls out of the Worker"). Only the
     /// deployable Worker's entry makes the class RPC-capable (scripts/build-worker.sh); the
     /// object's `fetch` serves the same read for host Workers.
@@ -540,15 +524,40 @@ mod class {
         /// response around it.
         #[wasm_bindgen(js_name = readSession)]
         pub fn read_session(&self) -> Promise {
+            // One storage call and one reaction on it (no Rust future, so no task queue): this
+            // is the read of every request in Durable Object mode.
+            let keys = vec![JsValue::from_str(EXPIRES), JsValue::from_str(VALUE)];
+            let read = match self.state.as_raw().storage() {
+                Ok(storage) => storage.get_multiple(keys),
+                Err(e) => Err(e),
+            };
+            let read = match read {
+                Ok(read) => read,
+                Err(e) => return Promise::reject(&e),
+            };
             let state = self.state.clone();
-            wasm_bindgen_futures::future_to_promise(async move {
-                match live_value(&state).await {
-                    Ok(value) => Ok(value.map(JsValue::from).unwrap_or(JsValue::NULL)),
-                    Err(_) => Err(JsValue::from_str(
-                        "the session object could not read its storage",
-                    )),
+            let on_found = move |found: JsValue| {
+                let found: &js_sys::Map = found.unchecked_ref();
+                match found.get(&JsValue::from_str(EXPIRES)).as_f64() {
+                    Some(at) if at > now_ms() as f64 => found.get(&JsValue::from_str(VALUE)),
+                    // Expired: deleted now (the alarm would later), answered as none.
+                    Some(_) => wasm_bindgen_futures::future_to_promise(async move {
+                        state.storage().delete_all().await.map_err(|_| {
+                            JsValue::from_str("the session object could not delete its storage")
+                        })?;
+                        Ok(JsValue::NULL)
+                    })
+                    .into(),
+                    None => JsValue::NULL,
                 }
-            })
+            };
+            let on_error = |_: JsValue| -> JsValue {
+                Promise::reject(&JsValue::from_str(
+                    "the session object could not read its storage",
+                ))
+                .into()
+            };
+            crate::worker::promise::then(&read, on_found, on_error)
         }
     }
 }
