@@ -4,7 +4,8 @@
 // codes are made beforehand through GET /oidc/authorize with a reused session. Also the median
 // of a refused exchange (wrong client secret: no object touched). Beside it, in the same run
 // and interleaved request by request, the plain-JS peer (bench/peers/oidc-js: the same work,
-// the id_token signed with `jose`), bundled with esbuild.
+// the id_token signed with `jose`), bundled with esbuild. Both write one structured log line
+// per request (drained, not printed).
 //
 //   EMULATOR_URL=http://127.0.0.1:PORT node bench/oidc-token.mjs [N=300]
 // Needs build/ (scripts/build-worker.sh) and the emulator running.
@@ -76,6 +77,7 @@ const peer = new (await import("miniflare")).Miniflare({
   scriptPath: "bench/out/oidc-peer.mjs",
   compatibilityDate: "2026-04-01",
   durableObjects: { STORE: { className: "Store", useSQLite: true } },
+  handleRuntimeStdio(stdout, stderr) { stdout.resume(); stderr.resume(); }, // its log lines, as ours
   bindings: { OIDC_CLIENTS: JSON.stringify([{ client_id: "bench", client_secret: SECRET, redirect_uris: [RP] }]), OIDC_SIGNING_KEY: KEY },
 });
 const session = { user: { id: "1150000000000000001", username: "emulator_user", global_name: "Emulator User" } };

@@ -403,15 +403,32 @@ pub(crate) async fn read_body(
     if req.inner().body().is_none() {
         return Ok(Some(Vec::new()));
     }
-    let mut stream = req
-        .stream()
-        .map_err(|_| ApiError::new(400, "invalid_request", "the request body could not be read"))?;
+    let unreadable = || ApiError::new(400, "invalid_request", "the request body could not be read");
+    // A body whose declared length is within the limit is read by the runtime in one call:
+    // the runtime frames an incoming body by its Content-Length, so it cannot be longer. The
+    // chunk-by-chunk read below (a reader, a `read()` and a task wake per chunk, then
+    // `releaseLock`) cost about 80 µs a request in a CPU profile of `POST /oidc/token`.
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|len| len <= limit) {
+        let promise = req.inner().array_buffer().map_err(|_| unreadable())?;
+        let buffer = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|_| unreadable())?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        return Ok((bytes.len() <= limit).then_some(bytes));
+    }
+    // No length declared (a chunked body), or one over the limit: read chunk by chunk, keeping
+    // at most `limit` bytes, and to the end (workerd resets connections on unread bodies).
+    let mut stream = req.stream().map_err(|_| unreadable())?;
     let mut kept = Vec::new();
     let mut too_big = false;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| {
-            ApiError::new(400, "invalid_request", "the request body could not be read")
-        })?;
+        let chunk = chunk.map_err(|_| unreadable())?;
         if !too_big && kept.len() + chunk.len() <= limit {
             kept.extend_from_slice(&chunk);
         } else {

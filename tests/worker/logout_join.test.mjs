@@ -156,6 +156,32 @@ test("join with an oversized body: 413, read to the end (no connection reset)", 
   assert.equal(res.status, 403);
 });
 
+// A body with a Content-Length within the limit is read in one call; one without (chunked) is
+// read chunk by chunk: both must give the route the same bytes and the same limit.
+test("join with a chunked body (no Content-Length): read whole under the limit, 413 over it", async () => {
+  const { session } = await login(mf, { query: JOIN_SCOPE, user_id: PLAIN_USER });
+  const chunked = (text) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 7) c.enqueue(bytes.slice(i, i + 7));
+        c.close();
+      },
+    });
+  };
+  const send = (text) => request(mf, `/api/guilds/${ADMIN_GUILD}/join`, {
+    method: "POST", cookies: { [SESSION_COOKIE]: session }, body: chunked(text), duplex: "half",
+  });
+  const res = await send(JSON.stringify({ nick: "chunky" }));
+  assert.equal(res.status, 200, await res.clone().text());
+  const joined = await res.json();
+  assert.equal(joined.joined, true);
+  assert.equal(joined.member.nick, "chunky");
+  const big = await send(JSON.stringify({ nick: "x".repeat(5000) }));
+  assert.equal(big.status, 413);
+  assert.equal((await errorBody(big)).error, "payload_too_large");
+});
+
 test("join without DISCORD_BOT_TOKEN: 500 config_error", async () => {
   const nobot = startWorker({
     bindings: defaultBindings({ DISCORD_BOT_TOKEN: undefined, JOIN_GUILD_ALLOWLIST: ADMIN_GUILD }),
