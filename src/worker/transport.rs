@@ -53,7 +53,8 @@ pub enum AnswerHeaders {
 /// The headers of an answer the core reads: Discord's rate-limit headers and `Retry-After`
 /// (<https://discord.com/developers/docs/topics/rate-limits#header-format>). Reading these by
 /// name costs one call each; walking every header of Discord's answer (a dozen or more) cost
-/// three calls across the wasm boundary per header.
+/// three calls across the wasm boundary per header. The last three are read on a 429 only
+/// ([`limit_headers`]).
 pub const LIMIT_HEADERS: [&str; 8] = [
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
@@ -64,6 +65,18 @@ pub const LIMIT_HEADERS: [&str; 8] = [
     "x-ratelimit-scope",
     "retry-after",
 ];
+
+/// The [`LIMIT_HEADERS`] worth reading on an answer of `status`. Discord sends
+/// `X-RateLimit-Global`, `X-RateLimit-Scope` and `Retry-After` on 429 answers only (the
+/// header-format table of the page above), and the core reads them on a 429 only
+/// (`RateLimiter::update`): any other answer skips those three calls.
+pub fn limit_headers(status: u16) -> &'static [&'static str] {
+    if status == 429 {
+        &LIMIT_HEADERS
+    } else {
+        &LIMIT_HEADERS[..5]
+    }
+}
 
 /// Why a call did not produce an answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +152,7 @@ async fn run(
     let status = resp.status();
     let answer = resp.headers();
     let headers: Vec<(String, String)> = match keep {
-        AnswerHeaders::Limits => LIMIT_HEADERS
+        AnswerHeaders::Limits => limit_headers(status)
             .iter()
             .filter_map(|name| Some(((*name).to_owned(), answer.get(name).ok()??)))
             .collect(),
