@@ -8,13 +8,13 @@
 //! authorization code"). The session object's alarm deletes the grant when it expires.
 
 use crate::discord::state::constant_time_eq;
-use crate::worker::objects::{EXPIRES, call, text};
+use crate::worker::objects::{Answer, EXPIRES, call};
 use crate::worker::respond::ApiError;
 use crate::worker::store::storage_error;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use worker::durable::ObjectNamespace;
-use worker::{Method, Request, Response, State};
+use worker::{Method, State};
 
 /// The storage key of the grant's record (one record: one read and one write per operation).
 const RECORD: &str = "oidc";
@@ -112,8 +112,10 @@ pub async fn put(
         code_expires,
     })
     .map_err(|_| storage_error("write"))?;
-    let resp = call(&ns, &name, Method::Put, "/oidc/grant", Some(body)).await?;
-    match resp.status() {
+    match call(&ns, &name, Method::Put, "/oidc/grant", Some(body))
+        .await?
+        .status
+    {
         204 => Ok(()),
         _ => Err(storage_error("write")),
     }
@@ -134,9 +136,9 @@ pub async fn redeem(
         token_expires,
     })
     .map_err(|_| storage_error("write"))?;
-    let resp = call(&ns, &name, Method::Post, "/oidc/redeem", Some(body)).await?;
-    match resp.status() {
-        200 => Ok(Redeemed::Grant(text(&resp).await?)),
+    let answer = call(&ns, &name, Method::Post, "/oidc/redeem", Some(body)).await?;
+    match answer.status {
+        200 => Ok(Redeemed::Grant(answer.body)),
         409 => Ok(Redeemed::Reused),
         404 => Ok(Redeemed::Unknown),
         _ => Err(storage_error("redeem the code")),
@@ -154,26 +156,32 @@ pub async fn lookup(
         token: token_digest,
     })
     .map_err(|_| storage_error("read"))?;
-    let resp = call(&ns, &name, Method::Post, "/oidc/token", Some(body)).await?;
-    match resp.status() {
-        200 => Ok(Some(text(&resp).await?)),
+    let answer = call(&ns, &name, Method::Post, "/oidc/token", Some(body)).await?;
+    match answer.status {
+        200 => Ok(Some(answer.body)),
         404 => Ok(None),
         _ => Err(storage_error("read")),
     }
 }
 
-fn status(code: u16) -> worker::Result<Response> {
-    Response::empty().map(|r| r.with_status(code))
+fn status(code: u16) -> Answer {
+    Answer::status(code)
 }
 
 /// The object's side: the `/oidc/…` internal paths of
 /// [`DiscordSessionStore`](crate::worker::DiscordSessionStore). Every operation is one turn of
 /// the object, without any I/O but its own storage, so none interleaves with another.
-pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<Response> {
+pub(crate) async fn serve(
+    state: &State,
+    method: Method,
+    path: &str,
+    body: String,
+    now: u64,
+) -> worker::Result<Answer> {
     let storage = state.storage();
-    match (req.method(), req.path().as_str()) {
+    Ok(match (method, path) {
         (Method::Put, "/oidc/grant") => {
-            let put: Put = req.json().await?;
+            let put: Put = serde_json::from_str(&body)?;
             let record = Record {
                 code: put.code,
                 code_expires: put.code_expires,
@@ -188,22 +196,22 @@ pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<
             status(204)
         }
         (Method::Post, "/oidc/redeem") => {
-            let ask: Redeem = req.json().await?;
+            let ask: Redeem = serde_json::from_str(&body)?;
             let Some(mut record) = storage.get::<Record>(RECORD).await? else {
-                return status(404);
+                return Ok(status(404));
             };
             if !constant_time_eq(record.code.as_bytes(), ask.code.as_bytes()) {
-                return status(404);
+                return Ok(status(404));
             }
             if record.used {
                 // The second use: what the first issued is revoked.
                 record.token = None;
                 storage.put(RECORD, record).await?;
-                return status(409);
+                return Ok(status(409));
             }
             if record.code_expires <= now {
                 storage.delete_all().await?;
-                return status(404);
+                return Ok(status(404));
             }
             record.used = true;
             record.token = Some(ask.token);
@@ -212,10 +220,10 @@ pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<
             storage.put(RECORD, record).await?;
             // The alarm set for the code's expiry finds this later expiry and waits for it.
             storage.put(EXPIRES, ask.token_expires).await?;
-            Response::ok(grant)
+            Answer::new(200, grant)
         }
         (Method::Post, "/oidc/token") => {
-            let ask: Lookup = req.json().await?;
+            let ask: Lookup = serde_json::from_str(&body)?;
             match storage.get::<Record>(RECORD).await? {
                 Some(Record {
                     token: Some(t),
@@ -225,11 +233,11 @@ pub async fn serve(state: &State, mut req: Request, now: u64) -> worker::Result<
                 }) if token_expires > now
                     && constant_time_eq(t.as_bytes(), ask.token.as_bytes()) =>
                 {
-                    Response::ok(grant)
+                    Answer::new(200, grant)
                 }
                 _ => status(404),
             }
         }
-        _ => Response::error("no such operation", 404),
-    }
+        _ => status(404),
+    })
 }
