@@ -217,7 +217,7 @@ impl DiscordSessionStore {
 #[wasm_bindgen]
 impl DiscordSessionStore {
     /// `stub.call(method, path, body)`: any internal operation over RPC (the paths of the
-    /// module docs), answered as `[status, body]`; what [`call`] sends from the deployable
+    /// module docs), answered as `[status, body]`; what `objects::call` sends from the deployable
     /// Worker instead of an HTTP request to the object's `fetch`.
     #[wasm_bindgen(js_name = call)]
     pub fn call_rpc(&self, method: String, path: String, body: Option<String>) -> Promise {
