@@ -164,10 +164,6 @@ pub async fn lookup(
     }
 }
 
-fn status(code: u16) -> Answer {
-    Answer::status(code)
-}
-
 /// The object's side: the `/oidc/…` internal paths of
 /// [`DiscordSessionStore`](crate::worker::DiscordSessionStore). Every operation is one turn of
 /// the object, without any I/O but its own storage, so none interleaves with another.
@@ -193,25 +189,25 @@ pub(crate) async fn serve(
             storage.put(RECORD, record).await?;
             storage.put(EXPIRES, put.code_expires).await?;
             storage.set_alarm(put.code_expires as i64).await?;
-            status(204)
+            Answer::status(204)
         }
         (Method::Post, "/oidc/redeem") => {
             let ask: Redeem = serde_json::from_str(&body)?;
             let Some(mut record) = storage.get::<Record>(RECORD).await? else {
-                return Ok(status(404));
+                return Ok(Answer::status(404));
             };
             if !constant_time_eq(record.code.as_bytes(), ask.code.as_bytes()) {
-                return Ok(status(404));
+                return Ok(Answer::status(404));
             }
             if record.used {
                 // The second use: what the first issued is revoked.
                 record.token = None;
                 storage.put(RECORD, record).await?;
-                return Ok(status(409));
+                return Ok(Answer::status(409));
             }
             if record.code_expires <= now {
                 storage.delete_all().await?;
-                return Ok(status(404));
+                return Ok(Answer::status(404));
             }
             record.used = true;
             record.token = Some(ask.token);
@@ -235,9 +231,9 @@ pub(crate) async fn serve(
                 {
                     Answer::new(200, grant)
                 }
-                _ => status(404),
+                _ => Answer::status(404),
             }
         }
-        _ => status(404),
+        _ => Answer::status(404),
     })
 }
