@@ -10,3 +10,5 @@ if [ -z "${FORCE_BUILD:-}" ] && [ -f build/index_bg.wasm ] && [ -f build/index.j
   exit 0
 fi
 worker-build --release
+# The entry that makes the session store's class a DurableObject (RPC from the library).
+write_rpc_entry build

@@ -25,19 +25,6 @@ if [ -z "${WORKER_KEEP_NAMES:-}" ]; then
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue
 fi
-# The entry: worker-build's module (moved to build/core.mjs) with the session store's class made
-# a `DurableObject`, which is what lets the Worker call its objects over RPC
-# (`stub.readSession()` and `stub.call(...)`, src/worker/objects.rs; docs/worker.md "Calls out
-# of the Worker"). worker-build exports the class as a Proxy of wasm-bindgen's class, which the
-# runtime only lets callers reach over `fetch`. The prototype links are all this adds: no logic moves to JavaScript.
-mv build/index.js build/core.mjs
-cat > build/index.js <<'JS'
-// The deployable Worker's entry, written by scripts/build-worker.sh: worker-build's module
-// (core.mjs) with DiscordSessionStore made a DurableObject so that its methods are reachable over RPC.
-import { DurableObject } from "cloudflare:workers";
-import worker, { DiscordSessionStore as Store } from "./core.mjs";
-Object.setPrototypeOf(Store.prototype, DurableObject.prototype);
-Object.setPrototypeOf(Store, DurableObject);
-export { Store as DiscordSessionStore };
-export default worker;
-JS
+# The entry: worker-build's module with the session store's class made a `DurableObject`
+# (env.sh, write_rpc_entry), so that the Worker calls its objects over RPC.
+write_rpc_entry build

@@ -25,6 +25,29 @@ wait_for_url() {
   done
 }
 
+# The entry of a worker-build output directory ($1): worker-build's module, moved to
+# $1/core.mjs, under a $1/index.js that makes the session store's class a `DurableObject`,
+# which is what lets the Worker call its objects over RPC (`stub.readSession()` and
+# `stub.call(...)`, src/worker/objects.rs; docs/worker.md "Calls out of the Worker").
+# worker-build exports the class as a Proxy of wasm-bindgen's class, which the runtime only
+# lets callers reach over `fetch`. The prototype links are all this adds: no logic moves to
+# JavaScript. Used by scripts/build-worker.sh and scripts/build-host-example.sh; a host Worker
+# of a library user does the same (README, "Your own Worker").
+write_rpc_entry() {
+  local dir=$1
+  mv "$dir/index.js" "$dir/core.mjs"
+  cat > "$dir/index.js" <<'JS'
+// The Worker's entry, written by write_rpc_entry (scripts/env.sh): worker-build's module
+// (core.mjs) with DiscordSessionStore made a DurableObject so that its methods are reachable over RPC.
+import { DurableObject } from "cloudflare:workers";
+import worker, { DiscordSessionStore as Store } from "./core.mjs";
+Object.setPrototypeOf(Store.prototype, DurableObject.prototype);
+Object.setPrototypeOf(Store, DurableObject);
+export { Store as DiscordSessionStore };
+export default worker;
+JS
+}
+
 # std rebuilt from source with the `immediate-abort` panic strategy, for the wasm builds
 # (scripts/build-web.sh, scripts/build-worker.sh): `panic = "abort"` alone still links std's
 # panic hook, which formats the message (core::fmt, every Debug impl an `expect` can reach);

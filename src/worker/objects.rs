@@ -11,9 +11,10 @@
 //! - `user:<discord user id>`: the exact index of that user's sessions, so that "end every
 //!   session of user X" is one call.
 //!
-//! The deployable Worker calls them over RPC ([`call`], [`load`]); a host Worker over the
-//! objects' internal `fetch` (the same operations, by path: `class.rs`). Nothing here is
-//! reachable from outside the Worker.
+//! The Worker calls them over RPC ([`call`], [`load`]) when their class is a `DurableObject`
+//! (the deployable Worker's entry makes it one, and a host Worker's entry can: README), else
+//! over the objects' internal `fetch` (the same operations, by path: `class.rs`). Nothing here
+//! is reachable from outside the Worker.
 //! <https://developers.cloudflare.com/durable-objects/>
 
 use super::auth::now_ms;
@@ -30,12 +31,12 @@ use crate::discord::lifecycle::RefreshOutcome;
 use crate::discord::secret::AccessToken;
 use js_sys::Promise;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::durable::ObjectNamespace;
-#[cfg(not(feature = "worker-entry"))]
 use worker::worker_sys::web_sys;
 use worker::{DurableObject, Env, Method, Request, Response, State, durable_object};
 
@@ -128,13 +129,11 @@ extern "C" {
 
     /// `stub.fetch(url, init)`: the object's `fetch` handler with a URL string, no `Request`
     /// object built first.
-    #[cfg(not(feature = "worker-entry"))]
     #[wasm_bindgen(method, js_name = fetch)]
     fn fetch(this: &ObjectStub, url: &str, init: &web_sys::RequestInit) -> Promise;
 
     /// `stub.call(method, path, body)` over RPC ([`DiscordSessionStore::call_rpc`]): a
     /// thenable of `[status, body]`.
-    #[cfg(feature = "worker-entry")]
     #[wasm_bindgen(method, catch, js_name = call)]
     fn call(
         this: &ObjectStub,
@@ -145,9 +144,48 @@ extern "C" {
 
     /// `stub.readSession()` over RPC ([`DiscordSessionStore::read_session`]): a thenable of the
     /// stored value or `null`.
-    #[cfg(feature = "worker-entry")]
     #[wasm_bindgen(method, catch, js_name = readSession)]
     fn read_session(this: &ObjectStub) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    /// Whether this isolate's session objects were found not to answer RPC (their class not a
+    /// `DurableObject`: a host Worker whose entry does not make it one). Set once, by the
+    /// first call that workerd refuses for that reason; from then on every call goes through
+    /// the objects' `fetch`.
+    static NO_RPC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs one RPC call (`invoke` on the stub) to its answer. `Ok(None)` when the objects do not
+/// answer RPC (remembered for the isolate: the caller then uses the object's `fetch`).
+async fn over_rpc(
+    invoke: impl FnOnce() -> Result<JsValue, JsValue>,
+) -> Result<Option<JsValue>, ApiError> {
+    if NO_RPC.with(Cell::get) {
+        return Ok(None);
+    }
+    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
+    let answer = match invoke() {
+        Ok(thenable) => JsFuture::from(Promise::resolve(&thenable)).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if refuses_rpc(&e) => {
+            NO_RPC.with(|flag| flag.set(true));
+            Ok(None)
+        }
+        Err(e) => Err(storage_failure(e)),
+    }
+}
+
+/// workerd's refusal of an RPC call to an object whose class was not declared with
+/// `extends DurableObject` (a `TypeError` saying that it "does not support RPC").
+fn refuses_rpc(error: &JsValue) -> bool {
+    js_sys::Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .is_some_and(|m| m.contains("does not support RPC"))
 }
 
 /// The stub of the object named `name`.
@@ -181,10 +219,10 @@ impl Answer {
 }
 
 /// Runs an internal operation on the object named `name` (nothing outside the Worker reaches
-/// these paths). The deployable Worker calls it over RPC (`stub.call(method, path, body)`, no
-/// HTTP request or response on either side); a host Worker, whose entry is its own and whose
-/// class may not be RPC-capable, over the object's `fetch` on the runtime's own stub (not
-/// workers-rs's wrappers: `docs/worker.md`).
+/// these paths). Over RPC (`stub.call(method, path, body)`, no HTTP request or response on
+/// either side) when the class is a `DurableObject`, as the deployable Worker's entry makes it
+/// (scripts/build-worker.sh) and a host Worker's can; else over the object's `fetch` on the
+/// runtime's own stub (not workers-rs's wrappers: `docs/worker.md`, "Calls out of the Worker").
 pub(crate) async fn call(
     ns: &ObjectNamespace,
     name: &str,
@@ -193,76 +231,61 @@ pub(crate) async fn call(
     body: Option<String>,
 ) -> Result<Answer, ApiError> {
     let stub = stub(ns, name)?;
-    #[cfg(feature = "worker-entry")]
-    {
-        let body = body.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-        let answer = stub
-            .call(method.as_ref(), path, &body)
-            .map_err(storage_failure)?;
-        let answer = JsFuture::from(Promise::resolve(&answer))
-            .await
-            .map_err(storage_failure)?;
+    let rpc_body = body
+        .as_deref()
+        .map_or(JsValue::UNDEFINED, JsValue::from_str);
+    if let Some(answer) = over_rpc(|| stub.call(method.as_ref(), path, &rpc_body)).await? {
         let pair: &js_sys::Array = answer.unchecked_ref();
         let status = pair.get(0).as_f64().map_or(500, |s| s as u16);
-        Ok(Answer::new(
+        return Ok(Answer::new(
             status,
             pair.get(1).as_string().unwrap_or_default(),
-        ))
+        ));
     }
-    #[cfg(not(feature = "worker-entry"))]
-    {
-        let init = web_sys::RequestInit::new();
-        init.set_method(method.as_ref());
-        if let Some(b) = body {
-            init.set_body(&JsValue::from(b));
-        }
-        let url = ["https://session-store", path].concat();
-        let resp: web_sys::Response = JsFuture::from(stub.fetch(&url, &init))
-            .await
-            .map_err(storage_failure)?
-            .dyn_into()
-            .map_err(storage_failure)?;
-        let text = JsFuture::from(resp.text().map_err(storage_failure)?)
-            .await
-            .map_err(storage_failure)?;
-        Ok(Answer::new(
-            resp.status(),
-            text.as_string().unwrap_or_default(),
-        ))
+    let init = web_sys::RequestInit::new();
+    init.set_method(method.as_ref());
+    if let Some(b) = body {
+        init.set_body(&JsValue::from(b));
     }
-}
-
-/// The stored value of a session, if any. The deployable Worker reads it over RPC (its entry
-/// makes the class a `DurableObject`: scripts/build-worker.sh), which saves the HTTP request and
-/// response of a `fetch` on both sides of the hot path's one object call; a host Worker, whose
-/// entry is its own, reads it over the object's `fetch`.
-#[cfg(feature = "worker-entry")]
-pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
-    let value = JsFuture::from(read_promise(ns, key)?)
+    let url = ["https://session-store", path].concat();
+    let resp: web_sys::Response = JsFuture::from(stub.fetch(&url, &init))
         .await
-        .map_err(|_| store::storage_error("read"))?;
-    Ok(value.as_string())
+        .map_err(storage_failure)?
+        .dyn_into()
+        .map_err(storage_failure)?;
+    let text = JsFuture::from(resp.text().map_err(storage_failure)?)
+        .await
+        .map_err(storage_failure)?;
+    Ok(Answer::new(
+        resp.status(),
+        text.as_string().unwrap_or_default(),
+    ))
 }
 
-/// A promise of the stored value of a session (a string) or `null`, read over RPC; for the
-/// hot path's promise reaction (`fast.rs`) and [`load`].
-#[cfg(feature = "worker-entry")]
-pub(crate) fn read_promise(ns: &ObjectNamespace, key: &str) -> Result<Promise, ApiError> {
-    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
-    let answer = stub(ns, key)?.read_session().map_err(storage_failure)?;
-    Ok(Promise::resolve(&answer))
-}
-
-/// The stored value of a session, if any, over the object's `fetch` (a host Worker's entry is
-/// its own, so the class may not be RPC-capable there).
-#[cfg(not(feature = "worker-entry"))]
+/// The stored value of a session, if any: `readSession()` over RPC, which saves the HTTP
+/// request and response of a `fetch` on both sides of the hot path's one object call; over
+/// the object's `fetch` when the class does not answer RPC ([`call`]).
 pub async fn load(ns: &ObjectNamespace, key: &str) -> Result<Option<String>, ApiError> {
+    let stub = stub(ns, key)?;
+    if let Some(value) = over_rpc(|| stub.read_session()).await? {
+        return Ok(value.as_string());
+    }
     let answer = call(ns, key, Method::Get, "/session", None).await?;
     match answer.status {
         200 => Ok(Some(answer.body)),
         404 => Ok(None),
         _ => Err(store::storage_error("read")),
     }
+}
+
+/// A promise of the stored value of a session (a string) or `null`, read over RPC, for the
+/// hot path's promise reaction (`fast.rs`): the deployable Worker's entry, whose class is
+/// always a `DurableObject`.
+#[cfg(feature = "worker-entry")]
+pub(crate) fn read_promise(ns: &ObjectNamespace, key: &str) -> Result<Promise, ApiError> {
+    // An RPC call answers a thenable (not a `Promise`): `Promise.resolve` adopts it.
+    let answer = stub(ns, key)?.read_session().map_err(storage_failure)?;
+    Ok(Promise::resolve(&answer))
 }
 
 /// Writes a session's value (and arms its expiry alarm).

@@ -4,7 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startWorker, defaultBindings, login, request, resetEmulator, counters, errorBody, CLIENT_ID, USER,
+  startWorker, defaultBindings, login, request, resetEmulator, counters, expireTokens, errorBody, CLIENT_ID, USER,
+  SESSION_COOKIE, STORE,
 } from "../support/worker.mjs";
 
 const HOST = "examples/host-worker/build/index.js";
@@ -13,6 +14,33 @@ after(() => mf.dispose());
 before(() => resetEmulator());
 
 const json = async (res) => ({ status: res.status, body: await res.json() });
+
+// The host example's entry makes DiscordSessionStore a DurableObject (scripts/env.sh,
+// write_rpc_entry), so the library calls its objects over RPC, as every other test here does in
+// Durable Object mode. A host Worker that deploys worker-build's module as it is (build/core.mjs,
+// the class a plain workers-rs class) must keep working: workerd refuses the first RPC call
+// ("does not support RPC") and the library goes through the objects' fetch from then on.
+test("Durable Object mode, a host entry without the DurableObject class: the library falls back to the objects' fetch", { skip: STORE === "do" ? false : "Durable Object mode only" }, async () => {
+  const plain = startWorker({ scriptPath: "examples/host-worker/build/core.mjs" });
+  try {
+    const { cookies } = await login(plain);
+    const session = await request(plain, "/auth/session", { cookies });
+    assert.equal(session.status, 200);
+    assert.equal((await session.json()).user.id, USER);
+    // A refresh (run by the session's object), a user read, then the logout.
+    await expireTokens();
+    const before = (await counters()).refreshes;
+    const me = await request(plain, "/api/users/@me", { cookies });
+    assert.equal(me.status, 200);
+    assert.equal((await me.json()).id, USER);
+    assert.equal((await counters()).refreshes - before, 1, "one refresh reached Discord");
+    const out = await request(plain, "/auth/logout", { method: "POST", cookies: { [SESSION_COOKIE]: cookies[SESSION_COOKIE] } });
+    assert.equal(out.status, 204);
+    assert.equal((await request(plain, "/auth/session", { cookies })).status, 401);
+  } finally {
+    await plain.dispose();
+  }
+});
 
 test("the contract's routes are mounted: login through the library gives a session", async () => {
   const { cookies } = await login(mf);

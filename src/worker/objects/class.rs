@@ -211,14 +211,14 @@ impl DiscordSessionStore {
     }
 }
 
-/// What the Worker calls over RPC (docs/worker.md, "Calls out of the Worker"). Only the
-/// deployable Worker's entry makes the class RPC-capable (scripts/build-worker.sh); the
-/// object's `fetch` serves the same operations for host Workers.
+/// What the Worker calls over RPC (docs/worker.md, "Calls out of the Worker"). The Worker's
+/// entry makes the class RPC-capable (`write_rpc_entry`, scripts/env.sh); the object's `fetch`
+/// serves the same operations to a host Worker whose entry does not.
 #[wasm_bindgen]
 impl DiscordSessionStore {
     /// `stub.call(method, path, body)`: any internal operation over RPC (the paths of the
-    /// module docs), answered as `[status, body]`; what `objects::call` sends from the deployable
-    /// Worker instead of an HTTP request to the object's `fetch`.
+    /// module docs), answered as `[status, body]`; what `objects::call` sends instead of an HTTP
+    /// request to the object's `fetch`.
     #[wasm_bindgen(js_name = call)]
     pub fn call_rpc(&self, method: String, path: String, body: Option<String>) -> Promise {
         let this = DiscordSessionStore {
