@@ -2,10 +2,11 @@
 //! `/api` reads, which a page calls on every view. The route code is the same as behind
 //! [`DiscordAuth::handle`]; only the plumbing differs: no `worker::Request` around the request,
 //! the answer built as the runtime's `Response` (not a `worker::Response` converted field by
-//! field), and `/auth/session` answered from one promise reaction on the KV read instead of a
-//! Rust future driven by wasm-bindgen's task queue (a spawned task, a wrapping promise, two
-//! microtasks and three closures per request), in both session modes (with Durable Objects the
-//! read is the session object's `readSession()` over RPC). The `/api` reads run as futures.
+//! field), and each route answered from promise reactions instead of a Rust future driven by
+//! wasm-bindgen's task queue (a spawned task, a wrapping promise, two microtasks and three
+//! closures per await): `/auth/session` from one reaction on the session read, in both session
+//! modes (with Durable Objects the read is the session object's `readSession()` over RPC), and
+//! the `/api` reads from one reaction per step (`fast_api.rs`).
 
 use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
@@ -13,7 +14,7 @@ use super::log::Trace;
 use super::respond::{self, ApiError};
 use super::routes::Route;
 use super::transport::AnswerHeaders;
-use super::{objects, promise, routes_api, routes_auth, store};
+use super::{fast_api, objects, promise, routes_auth, store};
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
 use worker::Env;
@@ -55,25 +56,16 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
     let started = now_ms();
     let trace = Trace::new("GET", route.name());
     let cookie = req.headers().get("cookie").ok().flatten();
-    let Some(which) = read else {
-        return Some(session(auth, trace, started, cookie));
-    };
-    Some(wasm_bindgen_futures::future_to_promise(async move {
-        let ctx = Ctx {
-            auth: &auth,
-            trace: trace.clone(),
-            now: now_ms(),
-            answer_headers: AnswerHeaders::Limits,
-        };
-        let id = session_id(cookie.as_deref());
-        let query = url
-            .split_once('?')
-            .map(|(_, q)| q.split('#').next().unwrap_or_default());
-        let result = routes_api::read(&ctx, id, which, query)
-            .await
-            .map(web_sys::Response::from);
-        Ok(finish(&trace, started, result).into())
-    }))
+    let id = session_id(cookie.as_deref());
+    Some(match read {
+        None => session(auth, trace, started, id),
+        Some(which) => {
+            let query = url
+                .split_once('?')
+                .map(|(_, q)| q.split('#').next().unwrap_or_default());
+            fast_api::read(auth, trace, started, id, which, query)
+        }
+    })
 }
 
 /// The session cookie's value in a `Cookie` header.
@@ -82,7 +74,7 @@ fn session_id(header: Option<&str>) -> Option<&str> {
 }
 
 /// The answer of a route (an error as its JSON response), with the request's log line written.
-fn finish(
+pub(super) fn finish(
     trace: &Trace,
     started: u64,
     result: Result<web_sys::Response, ApiError>,
@@ -95,25 +87,30 @@ fn finish(
     response
 }
 
+/// A promise of the stored value of the session `key` (a string, or `null`): the KV read's
+/// promise, or with sessions in Durable Objects the session object's `readSession()` over RPC.
+pub(super) fn stored_value(auth: &DiscordAuth, key: &str) -> Result<Promise, ApiError> {
+    match &auth.backend {
+        Backend::Kv { raw } => store::get_promise(raw, key),
+        Backend::Objects(ns) => objects::read_promise(ns, key),
+    }
+}
+
 /// `GET /auth/session` ([`routes_auth::session`]) as one reaction on the store's read: the KV
 /// read's promise, or with sessions in Durable Objects the session object's `readSession()`
 /// over RPC (both answer the stored value or `null`).
-fn session(auth: DiscordAuth, trace: Trace, started: u64, cookie: Option<String>) -> Promise {
+fn session(auth: DiscordAuth, trace: Trace, started: u64, id: Option<&str>) -> Promise {
     let now = now_ms();
     let answer_now = |result: Result<web_sys::Response, ApiError>| -> Promise {
         Promise::resolve(&JsValue::from(finish(&trace, started, result)))
     };
-    let Some(id) = session_id(cookie.as_deref()) else {
+    let Some(id) = id else {
         return answer_now(Err(ApiError::unauthorized()));
     };
     let Some(key) = store::key_of(&auth.settings, id) else {
         return answer_now(routes_auth::session_body(None).map(|body| respond::js_json(200, body)));
     };
-    let read = match &auth.backend {
-        Backend::Kv { raw } => store::get_promise(raw, &key),
-        Backend::Objects(ns) => objects::read_promise(ns, &key),
-    };
-    let read = match read {
+    let read = match stored_value(&auth, &key) {
         Ok(read) => read,
         Err(e) => return answer_now(Err(e)),
     };

@@ -28,7 +28,7 @@ use super::session_store::{RefreshAnswer, RefreshAsk, Remote};
 use super::transport::{self, AnswerHeaders, TransportError};
 use super::{routes_api, store};
 use crate::discord::Error;
-use crate::discord::http::HttpRequest;
+use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::json::SerdeJson;
 use crate::discord::lifecycle::{
     Call, CallAction, Done, Refresh, RefreshAction, RefreshOutcome, Target,
@@ -100,6 +100,12 @@ async fn run_mapped(
     target: Target,
     map: fn(&crate::discord::Error) -> ApiError,
 ) -> Result<Done, ApiError> {
+    let (call, action) = begin(session, target);
+    drive(ctx, session, call, action, map).await
+}
+
+/// The core's [`Call`] for `target` with the session's tokens, and its first action.
+pub(crate) fn begin(session: &Session, target: Target) -> (Call, CallAction) {
     // Bearer routes are limited per token: the session's key separates their buckets.
     let target = match target {
         Target::Request(mut req) => {
@@ -111,7 +117,50 @@ async fn run_mapped(
     let mut call = Call::new(target);
     let obtained = store::refreshed_at(&session.kv_key);
     let stored = session.tokens.to_set();
-    let mut action = transport::with_limiter(|rl| call.start(Some(stored), obtained, rl, now_ms()));
+    let action = transport::with_limiter(|rl| call.start(Some(stored), obtained, rl, now_ms()));
+    (call, action)
+}
+
+/// The call's next action once the request of its [`CallAction::Send`] was answered (or
+/// failed: a transport failure ends the call).
+pub(crate) fn answered(
+    call: &mut Call,
+    sent: Result<HttpResponse, TransportError>,
+) -> Result<CallAction, ApiError> {
+    match sent {
+        Ok(resp) => Ok(transport::with_limiter(|rl| {
+            call.on_response::<SerdeJson>(resp, rl, now_ms())
+        })),
+        Err(e) => Err(calls::transport_error(e)),
+    }
+}
+
+/// The call's end: the session keeps the call's newest tokens.
+pub(crate) fn finished(call: &Call, session: &mut Session, done: Done) -> Done {
+    if let Some(t) = call.tokens() {
+        session.tokens = Tokens::from_set(t);
+    }
+    done
+}
+
+/// The error of a failed call, `map`ped; one that follows a forgotten grant clears the cookie.
+pub(crate) fn failed(e: &Error, forgotten: bool, map: fn(&Error) -> ApiError) -> ApiError {
+    let err = map(e);
+    if forgotten {
+        err.clearing_session()
+    } else {
+        err
+    }
+}
+
+/// Executes the call's actions from `action` to its end.
+pub(crate) async fn drive(
+    ctx: &Ctx<'_>,
+    session: &mut Session,
+    mut call: Call,
+    mut action: CallAction,
+    map: fn(&Error) -> ApiError,
+) -> Result<Done, ApiError> {
     let mut forgotten = false;
     loop {
         action = match action {
@@ -123,12 +172,7 @@ async fn run_mapped(
                     ctx.answer_headers,
                 )
                 .await;
-                match sent {
-                    Ok(resp) => transport::with_limiter(|rl| {
-                        call.on_response::<SerdeJson>(resp, rl, now_ms())
-                    }),
-                    Err(e) => return Err(calls::transport_error(e)),
-                }
+                answered(&mut call, sent)?
             }
             CallAction::Refresh => {
                 let outcome = refresh(ctx, session, call.tokens()).await;
@@ -139,21 +183,21 @@ async fn run_mapped(
                 forgotten = true;
                 call.on_forgotten()
             }
-            CallAction::Done(done) => {
-                if let Some(t) = call.tokens() {
-                    session.tokens = Tokens::from_set(t);
-                }
-                return Ok(done);
-            }
-            CallAction::Fail(e) => {
-                let err = map(&e);
-                return Err(if forgotten {
-                    err.clearing_session()
-                } else {
-                    err
-                });
-            }
+            CallAction::Done(done) => return Ok(finished(&call, session, done)),
+            CallAction::Fail(e) => return Err(failed(&e, forgotten, map)),
         };
+    }
+}
+
+/// Discord's 2xx answer a [`Target::Request`] call ended with.
+pub(crate) fn response_of(done: Done) -> Result<HttpResponse, ApiError> {
+    match done {
+        Done::Response(resp) => Ok(resp),
+        Done::Tokens(_) => Err(ApiError::new(
+            500,
+            "internal_error",
+            "the call lifecycle ended without an answer",
+        )),
     }
 }
 
@@ -162,7 +206,7 @@ pub(crate) async fn request(
     ctx: &Ctx<'_>,
     session: &mut Session,
     req: HttpRequest,
-) -> Result<crate::discord::http::HttpResponse, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     request_mapped(ctx, session, req, calls::api_error).await
 }
 
@@ -172,15 +216,8 @@ pub(crate) async fn request_mapped(
     session: &mut Session,
     req: HttpRequest,
     map: fn(&crate::discord::Error) -> ApiError,
-) -> Result<crate::discord::http::HttpResponse, ApiError> {
-    match run_mapped(ctx, session, Target::Request(req), map).await? {
-        Done::Response(resp) => Ok(resp),
-        Done::Tokens(_) => Err(ApiError::new(
-            500,
-            "internal_error",
-            "the call lifecycle ended without an answer",
-        )),
-    }
+) -> Result<HttpResponse, ApiError> {
+    response_of(run_mapped(ctx, session, Target::Request(req), map).await?)
 }
 
 /// Makes sure the session's access token is fresh (refreshing first when it expires within

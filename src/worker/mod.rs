@@ -40,6 +40,9 @@ pub mod events;
 /// The deployable Worker's hot routes on the runtime's own request and response types.
 #[cfg(feature = "worker-entry")]
 mod fast;
+/// The deployable Worker's `/api` reads as promise reactions.
+#[cfg(feature = "worker-entry")]
+mod fast_api;
 mod hooks;
 mod id_token;
 mod lifecycle;

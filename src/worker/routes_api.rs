@@ -2,11 +2,12 @@
 //! with the bot token (docs/contract.md §4).
 //!
 //! Every call with the session's token runs the core's lifecycle through
-//! [`lifecycle`](super::lifecycle) (refresh margin, one refresh and one retry after a 401, a
+//! [`lifecycle`] (refresh margin, one refresh and one retry after a 401, a
 //! refused refresh ends the session); see `docs/worker.md`.
 
 use super::auth::{Ctx, read_body, session_cookie};
 use super::calls::{self, Read};
+use super::config::Settings;
 use super::lifecycle;
 use super::respond::{self, ApiError};
 use super::routes::NoSuchGuild;
@@ -15,7 +16,7 @@ use super::session::Session;
 use super::validate::{self, MAX_JOIN_BODY};
 use super::{store, transport};
 use crate::discord::api::guilds::GuildsQuery;
-use crate::discord::http::HttpResponse;
+use crate::discord::http::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -66,12 +67,53 @@ pub(crate) async fn current(ctx: &Ctx<'_>, id: Option<&str>) -> Result<Session, 
 
 /// `GET /api/users/@me`, `/api/users/@me/guilds`, `/api/users/@me/connections`,
 /// `/api/users/@me/guilds/{id}/member`, `/api/oauth2/@me`: Discord's JSON passed through.
+///
+/// Its steps ([`plan`], [`request_for`], the call's lifecycle, [`answer`]) are also run as
+/// promise reactions by the deployable Worker's hot path (`fast_api.rs`).
 pub async fn read(
     ctx: &Ctx<'_>,
     session_id: Option<&str>,
     which: Result<Read, NoSuchGuild>,
     query: Option<&str>,
 ) -> Result<Response, ApiError> {
+    let plan = plan(&ctx.auth.settings, which, query)?;
+    let mut session = current(ctx, session_id).await?;
+    let req = match request_for(&ctx.auth.settings, &plan, &session, ctx.now)? {
+        ReadStep::Cached(answer) => return Ok(answer),
+        ReadStep::Send(req) => req,
+    };
+    let resp = lifecycle::request(ctx, &mut session, req).await?;
+    answer_kept(ctx, &plan, &session, resp).await
+}
+
+/// [`answer`], with a changed user kept in the session before the answer is given.
+pub(crate) async fn answer_kept(
+    ctx: &Ctx<'_>,
+    plan: &ReadPlan,
+    session: &Session,
+    resp: HttpResponse,
+) -> Result<Response, ApiError> {
+    let (answer, changed) = answer(plan, session, resp, ctx.now)?;
+    if let Some(user) = changed {
+        keep_user(ctx, session, &user).await;
+    }
+    Ok(answer)
+}
+
+/// What an `/api` read asks of Discord, from its route and query alone.
+pub(crate) struct ReadPlan {
+    which: Read,
+    guilds_query: Option<GuildsQuery>,
+    /// How long a whole guild list is served from the isolate's cache (0: not at all).
+    cache_ms: u64,
+}
+
+/// The plan of a read: 404 for a guild id that is not a snowflake, 400 for a bad query.
+pub(crate) fn plan(
+    settings: &Settings,
+    which: Result<Read, NoSuchGuild>,
+    query: Option<&str>,
+) -> Result<ReadPlan, ApiError> {
     let which = which.map_err(|NoSuchGuild| ApiError::new(404, "not_found", "no such guild"))?;
     // `/users/@me/guilds` takes Discord's paging query (before, after, limit, with_counts).
     // <https://discord.com/developers/docs/resources/user#get-current-user-guilds-query-string-params>
@@ -79,41 +121,74 @@ pub async fn read(
         (Read::Guilds, Some(q)) => Some(guilds_query(q)?),
         _ => None,
     };
-    let mut session = current(ctx, session_id).await?;
     // A paged read is not the cached whole list.
-    let cache_ms = if guilds_query.is_some() {
-        0
-    } else {
-        ctx.auth.settings.guilds_cache_secs * 1000
+    let cache_ms = match (which, &guilds_query) {
+        (Read::Guilds, None) => settings.guilds_cache_secs * 1000,
+        _ => 0,
     };
-    if matches!(which, Read::Guilds)
-        && cache_ms > 0
-        && let Some(body) = cached_guilds(&session.kv_key, ctx.now, cache_ms)
+    Ok(ReadPlan {
+        which,
+        guilds_query,
+        cache_ms,
+    })
+}
+
+/// The next step of a read once its session is known.
+pub(crate) enum ReadStep {
+    /// The answer, from the isolate's guild-list cache.
+    Cached(Response),
+    /// The request to run with the session's token.
+    Send(HttpRequest),
+}
+
+/// The cached answer of a read, or the request to send for it.
+pub(crate) fn request_for(
+    settings: &Settings,
+    plan: &ReadPlan,
+    session: &Session,
+    now: u64,
+) -> Result<ReadStep, ApiError> {
+    if plan.cache_ms > 0
+        && let Some(body) = cached_guilds(&session.kv_key, now, plan.cache_ms)
     {
-        return Ok(respond::raw_json(200, body, Headers::new()));
+        return Ok(ReadStep::Cached(respond::raw_json(
+            200,
+            body,
+            Headers::new(),
+        )));
     }
-    let req = match &guilds_query {
-        Some(q) => crate::discord::api::guilds::get_current_user_guilds(
-            &ctx.auth.settings.api,
-            &session.tokens.access_token,
-            q,
-        )
-        .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?,
-        None => calls::read(&ctx.auth.settings, &which, &session.tokens.access_token)?,
+    let token = &session.tokens.access_token;
+    let req = match &plan.guilds_query {
+        Some(q) => crate::discord::api::guilds::get_current_user_guilds(&settings.api, token, q)
+            .map_err(|e| ApiError::new(400, "invalid_request", e.to_string()))?,
+        None => calls::read(settings, &plan.which, token)?,
     };
-    let resp = lifecycle::request(ctx, &mut session, req).await?;
+    Ok(ReadStep::Send(req))
+}
+
+/// The route's answer from Discord's 2xx answer, and the user to keep in the session when
+/// `/users/@me` shows that it changed at Discord (a rename, a new avatar).
+pub(crate) fn answer(
+    plan: &ReadPlan,
+    session: &Session,
+    resp: HttpResponse,
+    now: u64,
+) -> Result<(Response, Option<serde_json::Value>), ApiError> {
     // The core checks the status and that the body is JSON; the body is then passed on whole.
     let value = calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
-    if matches!(which, Read::User) && value != session.stored.user {
-        // The user changed at Discord (a rename, a new avatar): the session keeps the newest.
-        if let Err(e) = store::update_user(ctx.auth, &session.kv_key, &value, ctx.now).await {
-            ctx.trace.error(e.code);
-        }
+    let changed =
+        (matches!(plan.which, Read::User) && value != session.stored.user).then_some(value);
+    if plan.cache_ms > 0 {
+        cache_guilds(&session.kv_key, &resp.body, now, plan.cache_ms);
     }
-    if matches!(which, Read::Guilds) && cache_ms > 0 {
-        cache_guilds(&session.kv_key, &resp.body, ctx.now, cache_ms);
+    Ok((passthrough(resp), changed))
+}
+
+/// Keeps the newest `user` in the session (a failure is logged: the answer stands).
+pub(crate) async fn keep_user(ctx: &Ctx<'_>, session: &Session, user: &serde_json::Value) {
+    if let Err(e) = store::update_user(ctx.auth, &session.kv_key, user, ctx.now).await {
+        ctx.trace.error(e.code);
     }
-    Ok(passthrough(resp))
 }
 
 /// The paging query of `/users/@me/guilds`; anything else in it is 400 `invalid_request`.

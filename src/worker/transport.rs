@@ -123,11 +123,20 @@ fn failure_text(e: &JsValue) -> String {
     short(&text)
 }
 
-async fn run(
-    req: &HttpRequest,
-    signal: &web_sys::AbortSignal,
-    keep: AnswerHeaders,
-) -> Result<HttpResponse, NetworkFailure> {
+/// A call to Discord on its way: the runtime's promise of the answer, the timeout's signal,
+/// and when it was sent. [`fetch`] awaits it; the hot path (`fast_api.rs`) reacts to it.
+pub(crate) struct InFlight {
+    /// The runtime's `fetch` promise.
+    pub(crate) answer: Promise,
+    signal: web_sys::AbortSignal,
+    started: u64,
+}
+
+/// Sends `req` with the runtime's `fetch`, aborted by an `AbortSignal.timeout()` after
+/// `timeout_ms`: the runtime aborts the fetch, and the reading of its body, when the time is
+/// up; no timer closure or second future per call.
+pub(crate) fn send_now(req: &HttpRequest, timeout_ms: u64) -> Result<InFlight, NetworkFailure> {
+    let started = now_ms();
     if !(req.url.starts_with("https://") || req.url.starts_with("http://")) {
         return Err(NetworkFailure::Url);
     }
@@ -138,17 +147,60 @@ async fn run(
             .set(name, value)
             .map_err(|_| NetworkFailure::Header(name))?;
     }
+    let ms = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
+    let signal = web_sys::AbortSignal::timeout_with_u32(ms);
     let init = web_sys::RequestInit::new();
     init.set_method(method(req.method));
     init.set_headers(&headers);
-    init.set_signal(Some(signal));
+    init.set_signal(Some(&signal));
     if let Some(body) = &req.body {
         init.set_body(&JsValue::from_str(body.as_str()));
     }
-    let resp: web_sys::Response = JsFuture::from(global_fetch(&req.url, &init))
-        .await
-        .map_err(|e| NetworkFailure::Fetch(failure_text(&e)))?
-        .unchecked_into();
+    Ok(InFlight {
+        answer: global_fetch(&req.url, &init),
+        signal,
+        started,
+    })
+}
+
+impl InFlight {
+    /// What a failure of this call was: a failure with the signal aborted is the timeout.
+    pub(crate) fn failure(&self, failure: NetworkFailure) -> TransportError {
+        if self.signal.aborted() {
+            TransportError::Timeout
+        } else {
+            TransportError::Network(failure)
+        }
+    }
+
+    /// When the call was sent (ms).
+    pub(crate) fn started(&self) -> u64 {
+        self.started
+    }
+}
+
+/// Why the runtime's `fetch` promise was rejected.
+pub(crate) fn fetch_failure(e: &JsValue) -> NetworkFailure {
+    NetworkFailure::Fetch(failure_text(e))
+}
+
+/// Why reading an answer's body failed.
+pub(crate) fn body_failure(e: &JsValue) -> NetworkFailure {
+    NetworkFailure::Body(failure_text(e))
+}
+
+/// The head of an answer, and the promise of its body.
+pub(crate) struct Head {
+    /// The answer's status.
+    pub(crate) status: u16,
+    /// The headers [`AnswerHeaders`] asked for.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The whole body (`arrayBuffer()`, read by the runtime in one call).
+    pub(crate) body: Promise,
+}
+
+/// The [`Head`] of an answer, with the headers `keep` asks for.
+pub(crate) fn head(resp: &web_sys::Response, keep: AnswerHeaders) -> Result<Head, NetworkFailure> {
     let status = resp.status();
     let answer = resp.headers();
     let headers: Vec<(String, String)> = match keep {
@@ -167,18 +219,33 @@ async fn run(
             })
             .collect(),
     };
-    let body = body_text(&resp)
-        .await
-        .map_err(|e| NetworkFailure::Body(failure_text(&e)))?;
-    Ok(HttpResponse::new(status, headers, body))
+    let body = resp.array_buffer().map_err(|e| body_failure(&e))?;
+    Ok(Head {
+        status,
+        headers,
+        body,
+    })
 }
 
-/// The whole body of an answer as UTF-8 text, read by the runtime in one call
-/// (`arrayBuffer()`) and copied into wasm once. A body that is not UTF-8 is refused.
-async fn body_text(resp: &web_sys::Response) -> Result<String, JsValue> {
-    let buffer = JsFuture::from(resp.array_buffer()?).await?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    String::from_utf8(bytes).map_err(|_| JsValue::from_str("the answer is not UTF-8"))
+/// A whole body (the `ArrayBuffer` of [`head`]'s promise) as UTF-8 text, copied into wasm
+/// once. A body that is not UTF-8 is refused.
+pub(crate) fn body_text(buffer: &JsValue) -> Result<String, NetworkFailure> {
+    let bytes = js_sys::Uint8Array::new(buffer).to_vec();
+    String::from_utf8(bytes).map_err(|_| NetworkFailure::Body("the answer is not UTF-8".to_owned()))
+}
+
+async fn receive(flight: &InFlight, keep: AnswerHeaders) -> Result<HttpResponse, NetworkFailure> {
+    let resp: web_sys::Response = JsFuture::from(flight.answer.clone())
+        .await
+        .map_err(|e| fetch_failure(&e))?
+        .unchecked_into();
+    let Head {
+        status,
+        headers,
+        body,
+    } = head(&resp, keep)?;
+    let buffer = JsFuture::from(body).await.map_err(|e| body_failure(&e))?;
+    Ok(HttpResponse::new(status, headers, body_text(&buffer)?))
 }
 
 /// Keeps runtime error texts short; they never hold request data (URLs carry no secrets here).
@@ -236,19 +303,23 @@ pub async fn fetch(
     timeout_ms: u64,
     keep: AnswerHeaders,
 ) -> Result<HttpResponse, TransportError> {
-    let started = now_ms();
-    // `AbortSignal.timeout()`: the runtime aborts the fetch, and the reading of its body, when
-    // the time is up; no timer closure or second future per call. A failure with the signal
-    // aborted is the timeout.
-    let ms = u32::try_from(timeout_ms).unwrap_or(u32::MAX);
-    let signal = web_sys::AbortSignal::timeout_with_u32(ms);
-    let outcome = run(req, &signal, keep).await.map_err(|failure| {
-        if signal.aborted() {
-            TransportError::Timeout
-        } else {
-            TransportError::Network(failure)
+    match send_now(req, timeout_ms) {
+        Ok(flight) => {
+            let outcome = receive(&flight, keep).await.map_err(|f| flight.failure(f));
+            record(req, trace, flight.started(), outcome)
         }
-    });
+        Err(failure) => record(req, trace, now_ms(), Err(TransportError::Network(failure))),
+    }
+}
+
+/// Records the outcome of a call sent at `started` (ms) in `trace`: the answer's status and
+/// `X-RateLimit-Bucket` for the log line, and the host's `on_request` hook.
+pub(crate) fn record(
+    req: &HttpRequest,
+    trace: &Trace,
+    started: u64,
+    outcome: Result<HttpResponse, TransportError>,
+) -> Result<HttpResponse, TransportError> {
     // The log names the route without the session key the lifecycle adds to its bucket key.
     let route = match req.route.match_indices(' ').nth(1) {
         Some((end, _)) => &req.route[..end],
