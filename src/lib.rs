@@ -151,11 +151,14 @@ pub mod discord;
 #[cfg(feature = "browser")]
 pub mod browser;
 
-/// The browser package's allocator: talc instead of the default dlmalloc, a few KB smaller in
-/// the shipped wasm. Only for the browser build on wasm32; the Worker keeps the default.
+/// The allocator of the two wasm builds this crate ships: talc instead of the default
+/// dlmalloc (docs/worker.md, "Size of the deployable Worker"). Not for the `worker` library,
+/// whose host Worker chooses its own.
 #[cfg(all(
-    feature = "browser",
-    not(feature = "worker"),
+    any(
+        all(feature = "browser", not(feature = "worker")),
+        feature = "worker-entry"
+    ),
     target_family = "wasm",
     not(target_feature = "atomics")
 ))]
