@@ -16,6 +16,7 @@ use super::routes::Route;
 use super::transport::AnswerHeaders;
 use super::{fast_api, objects, promise, routes_auth, store};
 use js_sys::Promise;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use worker::Env;
 use worker::worker_sys::web_sys;
@@ -118,7 +119,7 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, id: Option<&str>) -> P
     let on_value = move |value: JsValue| -> JsValue {
         let session = value
             .as_string()
-            .and_then(|raw| store::live(&auth.settings, &key, &raw, now));
+            .and_then(|raw| store::live_shared(&auth.settings, &key, &raw, now));
         let max_age_ms = auth.settings.user_max_age_secs * 1000;
         match session {
             // A stored user past USER_MAX_AGE_SECONDS is fetched again: the full path, as a
@@ -131,17 +132,17 @@ fn session(auth: DiscordAuth, trace: Trace, started: u64, id: Option<&str>) -> P
                         now,
                         answer_headers: AnswerHeaders::Limits,
                     };
-                    let result = routes_auth::refetch_user(&ctx, s)
+                    let result = routes_auth::refetch_user(&ctx, Rc::unwrap_or_clone(s))
                         .await
-                        .and_then(|s| routes_auth::session_body(Some(s)))
+                        .and_then(|s| routes_auth::session_body(Some(&s)))
                         .map(|body| respond::js_json(200, body));
                     Ok(finish(&trace, started, result).into())
                 })
                 .into()
             }
             session => {
-                let result =
-                    routes_auth::session_body(session).map(|body| respond::js_json(200, body));
+                let result = routes_auth::session_body(session.as_deref())
+                    .map(|body| respond::js_json(200, body));
                 JsValue::from(finish(&trace, started, result))
             }
         }

@@ -4,7 +4,7 @@
 //! queue on the way (a spawned task, wrapping promises and queue hops per await).
 //!
 //! The steps are the ones [`routes_api::read`] awaits: [`routes_api::plan`], the session
-//! ([`store::live`]), [`routes_api::request_for`], the core's
+//! ([`store::live_shared`]), [`routes_api::request_for`], the core's
 //! [`Call`](crate::discord::lifecycle::Call) through [`lifecycle`]'s `begin` / `answered` /
 //! `finished` / `failed`, and [`routes_api::answer`].
 //! Only a call that needs more than one answer from Discord (a refresh, a forgotten grant)
@@ -23,6 +23,7 @@ use super::{lifecycle, promise, store};
 use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::lifecycle::{Call, CallAction, Done, Target};
 use js_sys::Promise;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::worker_sys::web_sys;
 
@@ -64,7 +65,7 @@ pub(super) fn read(
         Ok(value) => {
             let session = value
                 .as_string()
-                .and_then(|raw| store::live(&read.auth.settings, &key, &raw, read.now));
+                .and_then(|raw| store::live_shared(&read.auth.settings, &key, &raw, read.now));
             match session {
                 Some(session) => read.with_session(session),
                 None => read.answer(Err(ApiError::unauthorized().clearing_session())),
@@ -90,7 +91,7 @@ impl ApiRead {
         finish(&self.trace, self.started, result).into()
     }
 
-    fn with_session(self, session: Session) -> JsValue {
+    fn with_session(self, session: Rc<Session>) -> JsValue {
         let step = routes_api::request_for(&self.auth.settings, &self.plan, &session, self.now);
         let req = match step {
             Ok(ReadStep::Cached(answer)) => return self.answer(Ok(answer.into())),
@@ -103,13 +104,14 @@ impl ApiRead {
 
     /// Executes the call's `action`: a send as reactions, the end at once, anything else
     /// (a refresh, a forgotten grant) as a future.
-    fn step(self, mut session: Session, call: Call, action: CallAction) -> JsValue {
+    ///
+    /// The session is the isolate's opened one, shared ([`store::live_shared`]): this path
+    /// only reads it. Its tokens change only through a refresh, which runs in [`Self::rest`]
+    /// on a copy, so a call that ends here needs no `lifecycle::finished`.
+    fn step(self, session: Rc<Session>, call: Call, action: CallAction) -> JsValue {
         match action {
             CallAction::Send(req) => self.send(session, call, req),
-            CallAction::Done(done) => {
-                let done = lifecycle::finished(&call, &mut session, done);
-                self.done(session, done)
-            }
+            CallAction::Done(done) => self.done(session, done),
             // No grant was forgotten on this path: `failed` clears no cookie.
             CallAction::Fail(e) => self.answer(Err(lifecycle::failed(&e, false, calls::api_error))),
             other => self.rest(session, call, other),
@@ -117,7 +119,7 @@ impl ApiRead {
     }
 
     /// Sends `req` and reacts to its answer, then to its body.
-    fn send(self, session: Session, call: Call, req: HttpRequest) -> JsValue {
+    fn send(self, session: Rc<Session>, call: Call, req: HttpRequest) -> JsValue {
         let flight = match transport::send_now(&req, self.auth.settings.upstream_timeout_ms) {
             Ok(flight) => flight,
             Err(failure) => {
@@ -160,7 +162,7 @@ impl ApiRead {
     /// The call's next step once its request was answered (or failed).
     fn sent(
         self,
-        session: Session,
+        session: Rc<Session>,
         mut call: Call,
         sent: Result<HttpResponse, TransportError>,
     ) -> JsValue {
@@ -172,7 +174,7 @@ impl ApiRead {
 
     /// The answer of a call that ended: Discord's JSON passed on, the user kept first when it
     /// changed (a future: one more storage write).
-    fn done(self, session: Session, done: Done) -> JsValue {
+    fn done(self, session: Rc<Session>, done: Done) -> JsValue {
         let answered = lifecycle::response_of(done)
             .and_then(|resp| routes_api::answer(&self.plan, &session, resp, self.now));
         match answered {
@@ -187,7 +189,8 @@ impl ApiRead {
     }
 
     /// The rest of a call from `action` on, as a future.
-    fn rest(self, mut session: Session, call: Call, action: CallAction) -> JsValue {
+    fn rest(self, session: Rc<Session>, call: Call, action: CallAction) -> JsValue {
+        let mut session = Rc::unwrap_or_clone(session);
         wasm_bindgen_futures::future_to_promise(async move {
             let result = {
                 let ctx = self.ctx();

@@ -262,9 +262,9 @@ pub async fn session(ctx: &Ctx<'_>, id: Option<&str>) -> Result<String, ApiError
     let session = store::load(ctx.auth, id, ctx.now).await?;
     match session {
         Some(s) if s.user_is_stale(ctx.auth.settings.user_max_age_secs * 1000, ctx.now) => {
-            session_body(Some(refetch_user(ctx, s).await?))
+            session_body(Some(&refetch_user(ctx, s).await?))
         }
-        other => session_body(other),
+        other => session_body(other.as_ref()),
     }
 }
 
@@ -299,7 +299,7 @@ pub(crate) async fn refetch_user(ctx: &Ctx<'_>, mut session: Session) -> Result<
 
 /// The `/auth/session` body of a loaded session; 401 clearing the cookie without one (the
 /// cookie named no live session).
-pub(crate) fn session_body(s: Option<Session>) -> Result<String, ApiError> {
+pub(crate) fn session_body(s: Option<&Session>) -> Result<String, ApiError> {
     let Some(s) = s else {
         return Err(ApiError::unauthorized().clearing_session());
     };

@@ -10,6 +10,7 @@ use crate::discord::token::TokenSet;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// Format version of the KV value.
 pub const SESSION_VERSION: u8 = 1;
@@ -246,7 +247,7 @@ pub struct OpenCache {
 
 struct OpenEntry {
     raw: String,
-    session: Session,
+    session: Rc<Session>,
     at: u64,
 }
 
@@ -270,20 +271,37 @@ impl OpenCache {
         raw: &str,
         now_ms: u64,
     ) -> Result<Session, Tampered> {
+        self.open_shared(keys, kv_key, raw, now_ms)
+            .map(Rc::unwrap_or_clone)
+    }
+
+    /// [`OpenCache::open`] without copying the cached session: the hot path reads it, and
+    /// copies it only to change it (`Rc::unwrap_or_clone`).
+    pub fn open_shared(
+        &mut self,
+        keys: &Keys,
+        kv_key: &str,
+        raw: &str,
+        now_ms: u64,
+    ) -> Result<Rc<Session>, Tampered> {
         if let Some(e) = self.entries.get(kv_key)
             && e.raw == raw
             && now_ms.saturating_sub(e.at) < self.ttl_ms
         {
             self.hits += 1;
-            return Ok(e.session.clone());
+            return Ok(Rc::clone(&e.session));
         }
-        let session = Session::open(keys, kv_key, raw)?;
-        self.put(raw, &session, now_ms);
+        let session = Rc::new(Session::open(keys, kv_key, raw)?);
+        self.insert(raw, Rc::clone(&session), now_ms);
         Ok(session)
     }
 
     /// Records `session` as what `raw` (its KV value, just written or read) opens to.
     pub fn put(&mut self, raw: &str, session: &Session, now_ms: u64) {
+        self.insert(raw, Rc::new(session.clone()), now_ms);
+    }
+
+    fn insert(&mut self, raw: &str, session: Rc<Session>, now_ms: u64) {
         if self.capacity == 0 {
             return;
         }
@@ -299,7 +317,7 @@ impl OpenCache {
             session.kv_key.clone(),
             OpenEntry {
                 raw: raw.to_owned(),
-                session: session.clone(),
+                session,
                 at: now_ms,
             },
         );

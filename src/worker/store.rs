@@ -22,6 +22,7 @@ use super::session::{OpenCache, Session, Tokens};
 use super::session_store::SealedSession;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
 
@@ -71,14 +72,14 @@ thread_local! {
 }
 
 /// Opens a KV value through the isolate's [`OpenCache`] (directly when it is busy).
-fn open(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Session> {
+fn open(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Rc<Session>> {
     OPENED
         .with(|c| {
             c.try_borrow_mut()
                 .ok()
-                .map(|mut c| c.open(&settings.keys, key, raw, now_ms))
+                .map(|mut c| c.open_shared(&settings.keys, key, raw, now_ms))
         })
-        .unwrap_or_else(|| Session::open(&settings.keys, key, raw))
+        .unwrap_or_else(|| Session::open(&settings.keys, key, raw).map(Rc::new))
         .ok()
 }
 
@@ -157,12 +158,23 @@ pub async fn load(
 /// The session a stored value holds, when it opens and has not expired, with the newest
 /// tokens this isolate knows of.
 pub fn live(settings: &Settings, key: &str, raw: &str, now_ms: u64) -> Option<Session> {
+    live_shared(settings, key, raw, now_ms).map(Rc::unwrap_or_clone)
+}
+
+/// [`live`], sharing the isolate's opened session instead of copying it (the hot path only
+/// reads it; a copy is made when the tokens are newer than the stored ones).
+pub(crate) fn live_shared(
+    settings: &Settings,
+    key: &str,
+    raw: &str,
+    now_ms: u64,
+) -> Option<Rc<Session>> {
     let mut session = open(settings, key, raw, now_ms)?;
     if session.stored.expires_at <= now_ms {
         return None;
     }
     if let Some(newer) = newer_than(key, &session.tokens) {
-        session.tokens = newer;
+        Rc::make_mut(&mut session).tokens = newer;
     }
     Some(session)
 }
