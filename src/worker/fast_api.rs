@@ -1,12 +1,12 @@
-//! The deployable Worker's `/api` reads as promise reactions (docs/worker.md, "The hot
-//! path"): the session read, Discord's answer and its body each settle a promise whose
+//! The deployable Worker's `/api` reads as promise reactions (docs/worker.md, "Calls out of
+//! the Worker"): the session read, Discord's answer and its body each settle a promise whose
 //! reaction runs the next step in Rust, with no Rust future driven by wasm-bindgen's task
 //! queue on the way (a spawned task, wrapping promises and queue hops per await).
 //!
 //! The steps are the ones [`routes_api::read`] awaits: [`routes_api::plan`], the session
 //! ([`store::live_shared`]), [`routes_api::request_for`], the core's
 //! [`Call`](crate::discord::lifecycle::Call) through [`lifecycle`]'s `begin` / `answered` /
-//! `finished` / `failed`, and [`routes_api::answer`].
+//! `failed`, and [`routes_api::answer`].
 //! Only a call that needs more than one answer from Discord (a refresh, a forgotten grant)
 //! or a changed user to store continues as a future, on the same `Call`.
 

@@ -136,7 +136,7 @@ pub(crate) fn answered(
 }
 
 /// The call's end: the session keeps the call's newest tokens.
-pub(crate) fn finished(call: &Call, session: &mut Session, done: Done) -> Done {
+fn finished(call: &Call, session: &mut Session, done: Done) -> Done {
     if let Some(t) = call.tokens() {
         session.tokens = Tokens::from_set(t);
     }

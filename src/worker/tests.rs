@@ -432,6 +432,24 @@ mod session {
     }
 
     #[test]
+    fn open_cache_shares_the_cached_session_and_copies_on_open() {
+        let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
+        let mut cache = OpenCache::new(2, 1000);
+        let (raw, _) = sealed(&keys, "session:a", "acc-1", 0);
+        let first = cache.open_shared(&keys, "session:a", &raw, 0).unwrap();
+        // A hit answers the cached session itself, not a copy.
+        let hit = cache.open_shared(&keys, "session:a", &raw, 10).unwrap();
+        assert!(std::rc::Rc::ptr_eq(&first, &hit));
+        assert_eq!(cache.hits(), 1);
+        // `open` answers a copy: changing it leaves the cached session as it was.
+        let mut copy = cache.open(&keys, "session:a", &raw, 20).unwrap();
+        copy.tokens.access_token = AccessToken::new("changed");
+        let again = cache.open_shared(&keys, "session:a", &raw, 30).unwrap();
+        assert_eq!(again.tokens.access_token, AccessToken::new("acc-1"));
+        assert!(std::rc::Rc::ptr_eq(&first, &again));
+    }
+
+    #[test]
     fn open_cache_answers_only_the_identical_value() {
         let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
         let mut cache = OpenCache::new(2, 1000);
