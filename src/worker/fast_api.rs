@@ -178,10 +178,10 @@ impl ApiRead {
         let answered = lifecycle::response_of(done)
             .and_then(|resp| routes_api::answer(&self.plan, &session, resp, self.now));
         match answered {
-            Ok((answer, None)) => self.answer(Ok(answer.into())),
+            Ok((answer, None)) => self.answer(Ok(answer.into_js())),
             Ok((answer, Some(user))) => wasm_bindgen_futures::future_to_promise(async move {
                 routes_api::keep_user(&self.ctx(), &session, &user).await;
-                Ok(self.answer(Ok(answer.into())))
+                Ok(self.answer(Ok(answer.into_js())))
             })
             .into(),
             Err(e) => self.answer(Err(e)),

@@ -37,6 +37,7 @@ fn sealed(keys: &Keys, key: &str) -> (Session, SealedSession) {
             ..Default::default()
         },
         tokens: tokens.clone(),
+        seen_user: Default::default(),
     };
     let value = session.seal(keys, tokens, 1_000).unwrap();
     (session, SealedSession::from_stored(value))

@@ -136,7 +136,8 @@ pub(crate) fn to_json<T: Serialize>(body: &T) -> String {
     serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"))
 }
 
-fn with_body(status: u16, headers: Headers, text: String) -> Response {
+/// A response with `text` as its body (the headers given, with no `Content-Type` of its own).
+pub fn with_body(status: u16, headers: Headers, text: String) -> Response {
     match Response::ok(text) {
         Ok(r) => r.with_status(status).with_headers(headers),
         Err(_) => empty(status, headers),
@@ -176,6 +177,15 @@ pub fn js_json(status: u16, text: String) -> web_sys::Response {
         None
     };
     built.unwrap_or_else(|| json_text(status, text).into())
+}
+
+/// [`with_body`] built directly as the runtime's `Response`, in one call.
+pub fn js_response(status: u16, text: String, headers: Headers) -> web_sys::Response {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(&headers.0);
+    web_sys::Response::new_with_opt_str_and_init(Some(&text), &init)
+        .unwrap_or_else(|_| with_body(status, headers, text).into())
 }
 
 /// A JSON response with `Cache-Control: no-store`.

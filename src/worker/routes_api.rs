@@ -97,7 +97,7 @@ pub(crate) async fn answer_kept(
     if let Some(user) = changed {
         keep_user(ctx, session, &user).await;
     }
-    Ok(answer)
+    Ok(answer.into_response())
 }
 
 /// What an `/api` read asks of Discord, from its route and query alone.
@@ -173,15 +173,39 @@ pub(crate) fn answer(
     session: &Session,
     resp: HttpResponse,
     now: u64,
-) -> Result<(Response, Option<serde_json::Value>), ApiError> {
-    // The core checks the status and that the body is JSON; the body is then passed on whole.
-    let value = calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
-    let changed =
-        (matches!(plan.which, Read::User) && value != session.stored.user).then_some(value);
+) -> Result<(Passed, Option<serde_json::Value>), ApiError> {
+    let changed = if matches!(plan.which, Read::User) {
+        user_change(session, &resp)?
+    } else {
+        // The core checks the status and that the body is JSON; the body is then passed on whole.
+        calls::json_value(&resp).map_err(|e| calls::api_error(&e))?;
+        None
+    };
     if plan.cache_ms > 0 {
         cache_guilds(&session.kv_key, &resp.body, now, plan.cache_ms);
     }
-    Ok((passthrough(resp), changed))
+    Ok((Passed::of(resp), changed))
+}
+
+/// Discord's `/users/@me` answer checked as [`answer`] checks any (status, JSON), and the
+/// user it holds when that differs from the session's stored user. An answer identical to the
+/// last one found equal ([`Session::seen_user`]) is that same JSON user: it is neither parsed
+/// nor compared again.
+pub(crate) fn user_change(
+    session: &Session,
+    resp: &HttpResponse,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    if resp.status == 200 && session.seen_user.is(&resp.body) {
+        return Ok(None);
+    }
+    let user = calls::json_value(resp).map_err(|e| calls::api_error(&e))?;
+    if user != session.stored.user {
+        return Ok(Some(user));
+    }
+    if resp.status == 200 {
+        session.seen_user.remember(&resp.body);
+    }
+    Ok(None)
 }
 
 /// Keeps the newest `user` in the session (a failure is logged: the answer stands).
@@ -216,19 +240,50 @@ fn guilds_query(q: &str) -> Result<GuildsQuery, ApiError> {
 
 /// Discord's successful answer with its rate-limit headers (no other header is copied).
 pub(crate) fn passthrough(resp: HttpResponse) -> Response {
-    let headers = Headers::new();
-    for (name, value) in &resp.headers {
-        if name.starts_with("x-ratelimit-") {
-            let _ = headers.set(name, value);
+    Passed::of(resp).into_response()
+}
+
+/// Discord's successful answer as it is passed on: its status (a 204 as a 200 with `null`),
+/// the JSON headers with its rate-limit headers (no other header is copied), and its body.
+pub(crate) struct Passed {
+    status: u16,
+    headers: Headers,
+    body: String,
+}
+
+impl Passed {
+    fn of(resp: HttpResponse) -> Passed {
+        // A copy of the isolate's JSON headers: one call, where building them is three.
+        let headers = respond::json_headers();
+        for (name, value) in &resp.headers {
+            if name.starts_with("x-ratelimit-") {
+                let _ = headers.set(name, value);
+            }
+        }
+        let status = if resp.status == 204 { 200 } else { resp.status };
+        let body = if resp.body.trim().is_empty() {
+            "null".to_owned()
+        } else {
+            resp.body
+        };
+        Passed {
+            status,
+            headers,
+            body,
         }
     }
-    let status = if resp.status == 204 { 200 } else { resp.status };
-    let body = if resp.body.trim().is_empty() {
-        "null".to_owned()
-    } else {
-        resp.body
-    };
-    respond::raw_json(status, body, headers)
+
+    /// As a workers-rs `Response` (the library's routes).
+    pub(crate) fn into_response(self) -> Response {
+        respond::with_body(self.status, self.headers, self.body)
+    }
+
+    /// As the runtime's own `Response`, built in one call (the deployable Worker's hot path,
+    /// `fast_api.rs`): no workers-rs `Response` to convert field by field.
+    #[cfg(feature = "worker-entry")]
+    pub(crate) fn into_js(self) -> worker::worker_sys::web_sys::Response {
+        respond::js_response(self.status, self.body, self.headers)
+    }
 }
 
 #[derive(Serialize)]

@@ -10,7 +10,9 @@ use super::crypto;
 use super::hooks::LoginEvent;
 use super::login_options::LoginOptions;
 use super::respond::{self, ApiError};
-use super::session::{LoginState, SESSION_VERSION, Session, StoredSession, Tokens, rfc3339};
+use super::session::{
+    LoginState, SESSION_VERSION, SeenUser, Session, StoredSession, Tokens, rfc3339,
+};
 use super::transport::AnswerHeaders;
 use super::{lifecycle, store, transport, validate};
 use serde::Serialize;
@@ -221,6 +223,7 @@ pub(crate) async fn new_session(
             ..Default::default()
         },
         tokens: grant.tokens.clone(),
+        seen_user: SeenUser::default(),
     };
     if let Some(webhook) = grant.webhook {
         session
@@ -285,6 +288,7 @@ pub(crate) async fn refetch_user(ctx: &Ctx<'_>, mut session: Session) -> Result<
                     ctx.trace.error(e.code);
                 }
                 session.stored.user = user;
+                session.seen_user = SeenUser::default();
             }
             Ok(session)
         }

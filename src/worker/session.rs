@@ -143,6 +143,52 @@ pub struct Session {
     pub stored: StoredSession,
     /// The opened tokens.
     pub tokens: Tokens,
+    /// Discord's last `/users/@me` answer found equal to the stored user.
+    pub seen_user: SeenUser,
+}
+
+/// The exact text of Discord's last `/users/@me` answer (a 200) that was parsed and found equal
+/// to the session's stored user. It lives with the isolate's opened session, so a later answer
+/// identical byte for byte is known to be that same JSON user without parsing and comparing it
+/// again (docs/worker.md, "Calls out of the Worker"). Empty on a new or copied session.
+#[derive(Default)]
+pub struct SeenUser(std::cell::RefCell<Option<Box<str>>>);
+
+impl SeenUser {
+    /// Whether `body` is the remembered answer.
+    pub fn is(&self, body: &str) -> bool {
+        self.0
+            .try_borrow()
+            .is_ok_and(|seen| seen.as_deref() == Some(body))
+    }
+
+    /// Remembers `body`, an answer just found equal to the stored user.
+    pub fn remember(&self, body: &str) {
+        if let Ok(mut seen) = self.0.try_borrow_mut() {
+            *seen = Some(body.into());
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.try_borrow().map_or(true, |seen| seen.is_none())
+    }
+}
+
+/// A copy starts empty: it may be changed (a refresh, a new user) while the original is not.
+impl Clone for SeenUser {
+    fn clone(&self) -> SeenUser {
+        SeenUser::default()
+    }
+}
+
+impl fmt::Debug for SeenUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_empty() {
+            "SeenUser(none)"
+        } else {
+            "SeenUser(..)"
+        })
+    }
 }
 
 impl Session {
@@ -167,6 +213,7 @@ impl Session {
             kv_key: kv_key.to_owned(),
             stored,
             tokens,
+            seen_user: SeenUser::default(),
         })
     }
 
