@@ -79,6 +79,8 @@ mod tests;
 #[cfg(test)]
 mod tests_activity;
 #[cfg(test)]
+mod tests_seen_user;
+#[cfg(test)]
 mod vocabulary_tests;
 
 pub use auth::{DiscordAuth, KV_BINDING, is_auth_path};

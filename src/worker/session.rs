@@ -156,14 +156,14 @@ pub struct SeenUser(std::cell::RefCell<Option<Box<str>>>);
 
 impl SeenUser {
     /// Whether `body` is the remembered answer.
-    pub fn is(&self, body: &str) -> bool {
+    pub(crate) fn is(&self, body: &str) -> bool {
         self.0
             .try_borrow()
             .is_ok_and(|seen| seen.as_deref() == Some(body))
     }
 
     /// Remembers `body`, an answer just found equal to the stored user.
-    pub fn remember(&self, body: &str) {
+    pub(crate) fn remember(&self, body: &str) {
         if let Ok(mut seen) = self.0.try_borrow_mut() {
             *seen = Some(body.into());
         }

@@ -452,55 +452,6 @@ mod session {
         assert!(std::rc::Rc::ptr_eq(&first, &again));
     }
 
-    /// Discord's `/users/@me` answer against the stored user `{"id": "42"}`: an answer found
-    /// equal is remembered by its exact text, and only an identical one skips the parse.
-    #[test]
-    fn a_users_me_answer_equal_to_the_stored_user_is_remembered_by_its_text() {
-        use crate::discord::http::HttpResponse;
-        use crate::worker::routes_api::user_change;
-        let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
-        let (_, s) = sealed(&keys, "session:u", "acc", 0);
-        let answer = |status: u16, body: &str| HttpResponse::new(status, vec![], body.to_owned());
-        assert!(!s.seen_user.is(r#"{"id": "42"}"#));
-        // Equal JSON: no change, and this text is remembered.
-        assert_eq!(
-            user_change(&s, &answer(200, r#"{"id": "42"}"#)).unwrap(),
-            None
-        );
-        assert!(s.seen_user.is(r#"{"id": "42"}"#));
-        assert_eq!(
-            user_change(&s, &answer(200, r#"{"id": "42"}"#)).unwrap(),
-            None
-        );
-        // The same user in other text is still parsed and compared, and remembered in turn.
-        assert_eq!(
-            user_change(&s, &answer(200, r#"{"id":"42"}"#)).unwrap(),
-            None
-        );
-        assert!(s.seen_user.is(r#"{"id":"42"}"#));
-        assert!(!s.seen_user.is(r#"{"id": "42"}"#));
-        // A changed user is answered, and not remembered as equal.
-        let changed = user_change(&s, &answer(200, r#"{"id":"42","username":"new"}"#)).unwrap();
-        assert_eq!(
-            changed,
-            Some(serde_json::json!({"id": "42", "username": "new"}))
-        );
-        assert!(s.seen_user.is(r#"{"id":"42"}"#));
-        // The remembered text with another status is not an answer to pass on: the core decides.
-        assert_eq!(
-            user_change(&s, &answer(500, r#"{"id":"42"}"#))
-                .unwrap_err()
-                .status,
-            502
-        );
-        // A 200 that is not JSON is refused and never remembered.
-        assert!(user_change(&s, &answer(200, "{\"id\": ")).is_err());
-        assert!(!s.seen_user.is("{\"id\": "));
-        // A copy starts empty: it may get another user while the original keeps its own.
-        assert!(!s.clone().seen_user.is(r#"{"id":"42"}"#));
-        assert_eq!(format!("{:?}", s.seen_user), "SeenUser(..)");
-    }
-
     #[test]
     fn open_cache_answers_only_the_identical_value() {
         let keys = Keys::derive(b"0123456789abcdef0123456789abcdef").unwrap();
