@@ -84,6 +84,7 @@ impl DiscordOAuthClient {
                 authorize_endpoint,
                 limiter: RefCell::new(RateLimiter::default()),
                 jwks: RefCell::new(crate::discord::oidc::Jwks::default()),
+                jwk_objects: RefCell::new(Vec::new()),
             }),
         };
         let on_request = opts::get(o, "onRequest");

@@ -25,6 +25,7 @@ use wasm_bindgen::prelude::*;
 
 use super::error::{Result, config, to_js};
 use super::json::{self, Pending, request_to_js, response_from_js, tokens_from_js, tokens_to_js};
+use super::names::{self, Name};
 use super::opts;
 use super::proto;
 
@@ -35,13 +36,18 @@ fn now_ms() -> u64 {
 }
 
 /// `{action: name}` plus one named field.
-fn step(action: &str, field: Option<(&str, &JsValue)>) -> JsValue {
+fn step(action: Name, field: Option<(Name, &JsValue)>) -> JsValue {
     let o: JsValue = js_sys::Object::new().into();
-    json::set(&o, "action", &JsValue::from_str(action));
+    put(&o, &names::ACTION, &names::js(action));
     if let Some((k, v)) = field {
-        json::set(&o, k, v);
+        put(&o, k, v);
     }
     o
+}
+
+/// `obj[name] = value` on a fresh object (cannot fail).
+fn put(obj: &JsValue, name: Name, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &names::js(name), value);
 }
 
 /// A client's options and what it has learned (the rate-limit buckets).
@@ -56,6 +62,10 @@ pub(crate) struct Options {
     pub limiter: RefCell<RateLimiter>,
     /// Discord's OpenID Connect signing keys as last fetched (docs/oidc.md).
     pub jwks: RefCell<Jwks>,
+    /// Each of those keys as the JWK object WebCrypto imports (`{kty, n, e, alg}`), made once
+    /// per fetch: the shell keeps the imported key by this object, so a repeated check neither
+    /// rebuilds it (about 10 µs, bench/id-token.mjs) nor imports it again.
+    pub jwk_objects: RefCell<Vec<JsValue>>,
 }
 
 impl Options {
@@ -205,12 +215,14 @@ impl ClientCore {
     /// The id_token check of a fresh exchange's `id_token` (absent: `null`), with the login's
     /// `nonce`: an [`IdTokenDriver`] whose steps are `fetch` (the JWKS), `verify` (WebCrypto
     /// RS256) and `done` (`claims` as JSON text, `null` without an id_token). Only the token
-    /// crosses into wasm, not the whole TokenSet.
+    /// crosses into wasm, not the whole TokenSet, and it crosses as its UTF-8 bytes (one copy)
+    /// rather than as a string, which wasm-bindgen's glue copies character by character
+    /// (8-20 µs for Discord's 760-byte token in Chromium, bench/id-token.mjs).
     #[wasm_bindgen(js_name = idToken)]
-    pub fn id_token(&self, id_token: Option<String>, nonce: Option<String>) -> IdTokenDriver {
+    pub fn id_token(&self, id_token: Option<Vec<u8>>, nonce: Option<String>) -> IdTokenDriver {
         IdTokenDriver {
             o: self.o.clone(),
-            raw: id_token,
+            raw: id_token.map(String::from_utf8),
             nonce: nonce.map(Nonce::from_string),
             token: None,
             refetched: false,
@@ -409,13 +421,17 @@ impl CallDriver {
 
     fn act(&mut self, a: CallAction) -> JsResult<JsValue> {
         Ok(match a {
-            CallAction::Send(req) => step("send", Some(("request", &request_to_js(&req)))),
-            CallAction::Refresh => step("refresh", None),
-            CallAction::Forget => step("forget", None),
-            CallAction::Done(Done::Tokens(t)) => step("done", Some(("value", &tokens_to_js(&t)))),
+            CallAction::Send(req) => {
+                step(&names::SEND, Some((&names::REQUEST, &request_to_js(&req))))
+            }
+            CallAction::Refresh => step(&names::REFRESH, None),
+            CallAction::Forget => step(&names::FORGET, None),
+            CallAction::Done(Done::Tokens(t)) => {
+                step(&names::DONE, Some((&names::VALUE, &tokens_to_js(&t))))
+            }
             CallAction::Done(Done::Response(resp)) => {
                 let value = proto::api_response(&resp).map_err(|e| to_js(&e))?;
-                step("done", Some(("value", &value)))
+                step(&names::DONE, Some((&names::VALUE, &value)))
             }
             CallAction::Fail(e) => return Err(to_js(&e)),
         })
@@ -427,7 +443,8 @@ impl CallDriver {
 #[wasm_bindgen(skip_typescript)]
 pub struct IdTokenDriver {
     o: Rc<Options>,
-    raw: Option<String>,
+    /// The id_token, or bytes that were not UTF-8 (refused as malformed at `start`).
+    raw: Option<std::result::Result<String, std::string::FromUtf8Error>>,
     nonce: Option<Nonce>,
     token: Option<IdToken>,
     refetched: bool,
@@ -449,7 +466,11 @@ impl IdTokenDriver {
             now_ms(),
         )
         .map_err(|e| to_js(&e))?;
-        if let Ok(mut j) = self.o.jwks.try_borrow_mut() {
+        if let (Ok(mut j), Ok(mut objects)) = (
+            self.o.jwks.try_borrow_mut(),
+            self.o.jwk_objects.try_borrow_mut(),
+        ) {
+            *objects = set.keys.iter().map(jwk_object).collect();
             *j = set;
         }
         self.refetched = true;
@@ -463,8 +484,8 @@ impl IdTokenDriver {
             // The claims go back as the token's own JSON text: one `JSON.parse` in the shell
             // instead of an object built member by member across the boundary.
             (Some(t), true) => Ok(step(
-                "done",
-                Some(("claims", &JsValue::from_str(t.claims_json()))),
+                &names::DONE,
+                Some((&names::CLAIMS, &JsValue::from_str(t.claims_json()))),
             )),
             _ => Err(to_js(&Error::IdToken(IdTokenError::Signature))),
         }
@@ -476,9 +497,12 @@ impl IdTokenDriver {
         let Some(raw) = &self.raw else {
             return match self.nonce {
                 Some(_) => Err(Error::IdToken(IdTokenError::Absent)),
-                None => Ok(step("done", Some(("claims", &JsValue::NULL)))),
+                None => Ok(step(&names::DONE, Some((&names::CLAIMS, &JsValue::NULL)))),
             };
         };
+        let raw = raw
+            .as_deref()
+            .map_err(|_| IdTokenError::Malformed("not UTF-8"))?;
         let token = IdToken::parse::<super::json::JsJson>(raw)?;
         token.check_claims(&Expected {
             issuer: &self.o.issuer,
@@ -500,7 +524,7 @@ impl IdTokenDriver {
 
     fn fetch(&self) -> JsValue {
         let req = oidc::jwks_request(&self.o.api);
-        step("fetch", Some(("request", &request_to_js(&req))))
+        step(&names::FETCH, Some((&names::REQUEST, &request_to_js(&req))))
     }
 
     fn select(&self) -> Result<JsValue> {
@@ -514,20 +538,31 @@ impl IdTokenDriver {
         match jwks.select(token, self.refetched)? {
             KeyChoice::Refetch => Ok(self.fetch()),
             KeyChoice::Use(jwk) => {
-                let key: JsValue = js_sys::Object::new().into();
-                json::set(&key, "kty", &JsValue::from_str("RSA"));
-                json::set(&key, "n", &JsValue::from_str(&jwk.n));
-                json::set(&key, "e", &JsValue::from_str(&jwk.e));
-                json::set(&key, "alg", &JsValue::from_str(oidc::ALGORITHM));
-                let out = step("verify", Some(("key", &key)));
+                let at = jwks.keys.iter().position(|k| std::ptr::eq(k, jwk));
+                let objects = self.o.jwk_objects.try_borrow().ok();
+                let key = match (at, objects.as_deref()) {
+                    (Some(i), Some(objects)) if i < objects.len() => objects[i].clone(),
+                    _ => jwk_object(jwk),
+                };
+                let out = step(&names::VERIFY, Some((&names::KEY, &key)));
                 let data = js_sys::Uint8Array::from(token.signing_input().as_bytes());
-                json::set(&out, "data", &data);
+                put(&out, &names::DATA, &data);
                 let sig = js_sys::Uint8Array::from(token.signature());
-                json::set(&out, "signature", &sig);
+                put(&out, &names::SIGNATURE, &sig);
                 Ok(out)
             }
         }
     }
+}
+
+/// A public key as the JWK object WebCrypto's `importKey("jwk", …)` takes.
+fn jwk_object(jwk: &oidc::Jwk) -> JsValue {
+    let key: JsValue = js_sys::Object::new().into();
+    json::set(&key, "kty", &JsValue::from_str("RSA"));
+    json::set(&key, "n", &JsValue::from_str(&jwk.n));
+    json::set(&key, "e", &JsValue::from_str(&jwk.e));
+    json::set(&key, "alg", &JsValue::from_str(oidc::ALGORITHM));
+    key
 }
 
 /// One refresh ([`Refresh`]), driven by the single flight's leader in the shell.
@@ -576,9 +611,13 @@ impl RefreshDriver {
 
 fn act(a: RefreshAction) -> JsValue {
     match a {
-        RefreshAction::Send(req) => step("send", Some(("request", &request_to_js(&req)))),
-        RefreshAction::Persist(t) => step("persist", Some(("tokens", &tokens_to_js(&t)))),
-        RefreshAction::Reread => step("reread", None),
+        RefreshAction::Send(req) => {
+            step(&names::SEND, Some((&names::REQUEST, &request_to_js(&req))))
+        }
+        RefreshAction::Persist(t) => {
+            step(&names::PERSIST, Some((&names::TOKENS, &tokens_to_js(&t))))
+        }
+        RefreshAction::Reread => step(&names::REREAD, None),
         RefreshAction::Settled(outcome) => {
             let o: JsValue = js_sys::Object::new().into();
             match outcome {
@@ -586,7 +625,7 @@ fn act(a: RefreshAction) -> JsValue {
                 RefreshOutcome::Gone => json::set(&o, "gone", &JsValue::TRUE),
                 RefreshOutcome::Failed(e) => json::set(&o, "error", &to_js(&e)),
             }
-            step("settled", Some(("outcome", &o)))
+            step(&names::SETTLED, Some((&names::OUTCOME, &o)))
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod client;
 mod core;
 mod error;
 pub mod json;
+mod names;
 mod opts;
 mod proto;
 mod shell;

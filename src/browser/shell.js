@@ -101,7 +101,7 @@ export function dow_client(core, prefix, mode, onRequest) {
     shared: mode === "local", // tabs share the tokens: Web Locks and IndexedDB coordinate them
     memory: null,
     refreshing: null,
-    publicKeys: new Map(), // WebCrypto keys imported for the id_token check, by the JWK's n and e
+    publicKeys: new Map(), // WebCrypto keys imported for the id_token check, by the core's JWK object
   };
 }
 
@@ -312,20 +312,22 @@ export async function dow_begin(S, options, shouldNavigate) {
 }
 
 const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+/** The id_token goes to the core as UTF-8 bytes: one copy, where a string is copied character by character. */
+const utf8 = new TextEncoder();
 
 /**
  * The WebCrypto key for the public key the core chose (`{kty, n, e, alg}`), imported once per
- * client: its modulus and exponent are the key, so a rotated key is a new entry. The choice
- * stays the core's; this only spares a second import of the same key (bench/id-token.mjs).
+ * client. The core hands the same JWK object for the same fetched key (a refetch makes new
+ * ones), so the object itself is the map's key. The choice stays the core's; this only spares
+ * a second import of the same key (bench/id-token.mjs).
  */
 function importedKey(S, jwk) {
-  const id = jwk.n + "." + jwk.e;
-  let key = S.publicKeys.get(id);
+  let key = S.publicKeys.get(jwk);
   if (!key) {
     if (S.publicKeys.size >= 8) S.publicKeys.clear();
     key = crypto.subtle.importKey("jwk", jwk, RS256, false, ["verify"]);
-    key.catch(() => S.publicKeys.delete(id));
-    S.publicKeys.set(id, key);
+    key.catch(() => S.publicKeys.delete(jwk));
+    S.publicKeys.set(jwk, key);
   }
   return key;
 }
@@ -366,7 +368,8 @@ async function verifyIdToken(S, driver) {
  * `nonce`, run to its end. Internal: index.js does not re-export the shell and no .d.ts names
  * it; bench/id-token.mjs imports it from the package's snippet to measure this exact path.
  */
-export const dow_id_token = (S, tokens, nonce) => verifyIdToken(S, S.core.idToken(tokens.id_token ?? null, nonce));
+export const dow_id_token = (S, tokens, nonce) =>
+  verifyIdToken(S, S.core.idToken(tokens.id_token == null ? null : utf8.encode(tokens.id_token), nonce));
 
 /** `logout()`: local tokens go first, so the user is logged out even when Discord is down. */
 export async function dow_logout(S) {

@@ -321,10 +321,60 @@ pub struct IdToken {
     kid: Option<String>,
     signing_input: String,
     signature: Vec<u8>,
-    claims: JsonValue,
+    claims: IdClaims,
     /// The claims as the token carries them (decoded JSON text), handed to a face that
     /// parses JSON faster itself (the browser's `JSON.parse`) once the token is trusted.
     claims_json: String,
+}
+
+/// The members of the id_token's claims that [`IdToken::check_claims`] and
+/// [`IdToken::check_at_hash`] read, each as the token carries it (`None` when absent, `null`
+/// kept as [`JsonValue::Null`]). Every other claim is in [`IdToken::claims_json`]. Read as a
+/// struct so that each face looks up these members by name instead of copying the whole
+/// document (in the browser every member crosses from JS into wasm, bench/id-token.mjs).
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct IdClaims {
+    /// Issuer.
+    #[serde(default, deserialize_with = "member")]
+    pub iss: Option<JsonValue>,
+    /// Subject: the Discord user id.
+    #[serde(default, deserialize_with = "member")]
+    pub sub: Option<JsonValue>,
+    /// Audience: the client id, or an array holding it.
+    #[serde(default, deserialize_with = "member")]
+    pub aud: Option<JsonValue>,
+    /// Authorized party.
+    #[serde(default, deserialize_with = "member")]
+    pub azp: Option<JsonValue>,
+    /// Expiry (seconds since the epoch).
+    #[serde(default, deserialize_with = "member")]
+    pub exp: Option<JsonValue>,
+    /// Issued at (seconds since the epoch).
+    #[serde(default, deserialize_with = "member")]
+    pub iat: Option<JsonValue>,
+    /// The nonce of the authorization request.
+    #[serde(default, deserialize_with = "member")]
+    pub nonce: Option<JsonValue>,
+    /// Left half of SHA-256 of the access token (base64url).
+    #[serde(default, deserialize_with = "member")]
+    pub at_hash: Option<JsonValue>,
+}
+
+/// The JOSE header members the check reads (RFC 7515 §4.1), each as the token carries it.
+#[derive(serde::Deserialize)]
+struct Header {
+    #[serde(default, deserialize_with = "member")]
+    alg: Option<JsonValue>,
+    #[serde(default, deserialize_with = "member")]
+    kid: Option<JsonValue>,
+    #[serde(default, deserialize_with = "member")]
+    crit: Option<JsonValue>,
+}
+
+/// A present member, `null` included (`Option`'s own rule would read `null` as absent).
+fn member<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<JsonValue>, D::Error> {
+    <JsonValue as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 fn b64url_decode(part: &str, what: &'static str) -> Result<Vec<u8>, IdTokenError> {
@@ -359,29 +409,30 @@ impl IdToken {
         let header_bytes = b64url_decode(h, "header is not base64url")?;
         let header_text =
             std::str::from_utf8(&header_bytes).map_err(|_| IdTokenError::Malformed("header"))?;
-        let header: JsonValue =
+        let header: Header =
             J::decode(header_text).map_err(|_| IdTokenError::Malformed("header is not JSON"))?;
-        if header.get("alg").and_then(JsonValue::as_str) != Some(ALGORITHM) {
+        if header.alg.as_ref().and_then(JsonValue::as_str) != Some(ALGORITHM) {
             return Err(IdTokenError::Algorithm);
         }
         // RFC 7515 §4.1.11: a `crit` extension we do not understand makes the JWS invalid.
-        if header.get("crit").is_some() {
+        if header.crit.is_some() {
             return Err(IdTokenError::Malformed("unsupported crit header"));
         }
-        let kid = match header.get("kid") {
+        let kid = match header.kid {
             None => None,
-            Some(JsonValue::String(k)) => Some(k.clone()),
+            Some(JsonValue::String(k)) => Some(k),
             Some(_) => return Err(IdTokenError::Malformed("kid is not a string")),
         };
         let claims_bytes = b64url_decode(c, "claims are not base64url")?;
         let claims_text =
             std::str::from_utf8(&claims_bytes).map_err(|_| IdTokenError::Malformed("claims"))?;
-        let claims: JsonValue =
-            J::decode(claims_text).map_err(|_| IdTokenError::Malformed("claims are not JSON"))?;
-        let claims_json = claims_text.to_owned();
-        if !matches!(claims, JsonValue::Object(_)) {
+        // An object, not an array read field by field (serde reads a struct from either).
+        if !claims_text.trim_start().starts_with('{') {
             return Err(IdTokenError::Malformed("claims are not an object"));
         }
+        let claims: IdClaims =
+            J::decode(claims_text).map_err(|_| IdTokenError::Malformed("claims are not JSON"))?;
+        let claims_json = claims_text.to_owned();
         let signature = b64url_decode(s, "signature is not base64url")?;
         if signature.is_empty() {
             return Err(IdTokenError::Malformed("empty signature"));
@@ -410,14 +461,14 @@ impl IdToken {
         &self.signature
     }
 
-    /// The claims (trust them only after [`check_claims`](Self::check_claims) and the
-    /// signature check).
-    pub fn claims(&self) -> &JsonValue {
+    /// The claims the checks read (trust them only after [`check_claims`](Self::check_claims)
+    /// and the signature check); all of them are [`claims_json`](Self::claims_json).
+    pub fn claims(&self) -> &IdClaims {
         &self.claims
     }
 
-    /// The claims as JSON text, exactly as the token carries them (the same document as
-    /// [`claims`](Self::claims); the same trust rules).
+    /// The claims as JSON text, exactly as the token carries them (the whole document of which
+    /// [`claims`](Self::claims) are the checked members; the same trust rules).
     pub fn claims_json(&self) -> &str {
         &self.claims_json
     }
@@ -429,15 +480,19 @@ impl IdToken {
     /// in constant time. `at_hash` is [`check_at_hash`](Self::check_at_hash).
     pub fn check_claims(&self, expected: &Expected<'_>) -> Result<(), IdTokenError> {
         let c = &self.claims;
-        let text = |name: &'static str| {
-            c.get(name)
+        fn text<'c>(
+            value: &'c Option<JsonValue>,
+            name: &'static str,
+        ) -> Result<&'c str, IdTokenError> {
+            value
+                .as_ref()
                 .and_then(JsonValue::as_str)
                 .ok_or(IdTokenError::MissingClaim(name))
-        };
-        if !constant_time_eq(text("iss")?.as_bytes(), expected.issuer.as_bytes()) {
+        }
+        if !constant_time_eq(text(&c.iss, "iss")?.as_bytes(), expected.issuer.as_bytes()) {
             return Err(IdTokenError::Issuer);
         }
-        let audiences: Vec<&str> = match c.get("aud") {
+        let audiences: Vec<&str> = match &c.aud {
             Some(JsonValue::String(a)) => vec![a.as_str()],
             Some(JsonValue::Array(items)) => items.iter().filter_map(JsonValue::as_str).collect(),
             _ => return Err(IdTokenError::MissingClaim("aud")),
@@ -445,18 +500,18 @@ impl IdToken {
         if !audiences.contains(&expected.client_id) {
             return Err(IdTokenError::Audience);
         }
-        match c.get("azp") {
+        match &c.azp {
             Some(JsonValue::String(azp)) if azp == expected.client_id => {}
             Some(_) => return Err(IdTokenError::Audience),
             None if audiences.len() > 1 => return Err(IdTokenError::Audience),
             None => {}
         }
-        if text("sub")?.is_empty() {
+        if text(&c.sub, "sub")?.is_empty() {
             return Err(IdTokenError::MissingClaim("sub"));
         }
         let now = expected.now_ms / 1000;
-        let exp = number(c.get("exp")).ok_or(IdTokenError::MissingClaim("exp"))?;
-        let iat = number(c.get("iat")).ok_or(IdTokenError::MissingClaim("iat"))?;
+        let exp = number(c.exp.as_ref()).ok_or(IdTokenError::MissingClaim("exp"))?;
+        let iat = number(c.iat.as_ref()).ok_or(IdTokenError::MissingClaim("iat"))?;
         if exp.saturating_add(LEEWAY_SECS) < now {
             return Err(IdTokenError::Expired);
         }
@@ -465,7 +520,8 @@ impl IdToken {
         }
         if let Some(nonce) = expected.nonce {
             let got = c
-                .get("nonce")
+                .nonce
+                .as_ref()
                 .and_then(JsonValue::as_str)
                 .ok_or(IdTokenError::Nonce)?;
             if !constant_time_eq(got.as_bytes(), nonce.secret().as_bytes()) {
@@ -480,7 +536,7 @@ impl IdToken {
     /// [`check_claims`](Self::check_claims) so that the browser build, which hashes with
     /// `crypto.subtle` and links no SHA-256 of its own, can leave it out; the Worker checks it.
     pub fn check_at_hash(&self, access_token: &AccessToken) -> Result<(), IdTokenError> {
-        let Some(at_hash) = self.claims.get("at_hash") else {
+        let Some(at_hash) = &self.claims.at_hash else {
             return Ok(());
         };
         let digest = Sha256::digest(access_token.secret().as_bytes());

@@ -59,9 +59,12 @@ fn a_good_token_passes_and_exposes_signing_input_and_signature() {
     let (input, _) = raw.rsplit_once('.').unwrap();
     assert_eq!(t.signing_input(), input);
     assert_eq!(
-        t.claims().get("sub").and_then(JsonValue::as_str),
+        t.claims().sub.as_ref().and_then(JsonValue::as_str),
         Some("80351110224678912")
     );
+    // Only the checked members are read into `claims()`; the rest stay in the JSON text.
+    assert!(t.claims_json().contains("auth_time"));
+    assert_eq!(t.claims().azp, None);
     // The claims' JSON text is the token's own, byte for byte (the browser parses it itself).
     assert_eq!(t.claims_json(), claims_with(""));
     check(&claims_with("")).unwrap();
@@ -107,6 +110,23 @@ fn malformed_tokens_are_refused() {
             "{}.{}.c2ln",
             b64(r#"{"alg":"RS256","kid":7}"#),
             b64(&claims_with(""))
+        ),
+        // `null` is a present member: a null `kid` is not a string, a null `crit` is a `crit`.
+        &format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"RS256","kid":null}"#),
+            b64(&claims_with(""))
+        ),
+        &format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"RS256","crit":null}"#),
+            b64(&claims_with(""))
+        ),
+        // An array is not a claims object, even one serde could read field by field.
+        &format!(
+            "{}.{}.c2ln",
+            b64(HEADER),
+            b64(r#"["https://discord.com","80351110224678912"]"#)
         ),
     ] {
         assert!(
