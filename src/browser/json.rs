@@ -26,6 +26,32 @@ impl JsonCodec for JsJson {
         from_js(value).ok_or_else(|| JsonError(BAD_SHAPE.into()))
     }
 
+    /// `JSON.parse`, then each named member read by a name string made once
+    /// ([`field_name`]); the others never cross into wasm.
+    fn decode_members(
+        raw: &str,
+        names: &[&'static str],
+    ) -> Result<Vec<Option<JsonValue>>, JsonError> {
+        let obj = js_sys::JSON::parse(raw).map_err(|_| JsonError(NOT_JSON.into()))?;
+        if !obj.is_object() || js_sys::Array::is_array(&obj) {
+            return Err(JsonError(BAD_SHAPE.into()));
+        }
+        let mut members = Vec::with_capacity(names.len());
+        for name in names {
+            let value = field_name(name, |key| get(&obj, key));
+            // JSON has no `undefined` and no functions: either is a missing member (a function
+            // is inherited from `Object.prototype`, e.g. `constructor`).
+            if value.is_undefined() || value.is_function() {
+                members.push(None);
+                continue;
+            }
+            members.push(Some(
+                from_js::<JsonValue>(value).ok_or_else(|| JsonError(BAD_SHAPE.into()))?,
+            ));
+        }
+        Ok(members)
+    }
+
     /// The browser build only ever decodes (the core encodes only for the Worker and for
     /// kept-aside `errors` objects, which the JS error does not expose).
     fn encode<T: Serialize + ?Sized>(_value: &T) -> Result<String, JsonError> {
@@ -188,24 +214,16 @@ impl<'de> de::Deserializer<'de> for De {
         }
     }
 
-    /// A struct reads only its own fields, each by name with a name string made once
-    /// ([`field_name`]), instead of every key of the object copied into wasm and matched: the
-    /// id_token's claims are read in 8 lookups, not 9 keys and values (bench/id-token.mjs).
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        fields: &'static [&'static str],
+        _fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, DeError> {
-        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
-            return Err(DeError);
+        match kind(self.0) {
+            Kind::Map(obj, keys) => v.visit_map(Map { keys, at: 0, obj }),
+            _ => Err(DeError),
         }
-        v.visit_map(Fields {
-            obj: self.0,
-            fields,
-            at: 0,
-            value: JsValue::UNDEFINED,
-        })
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
@@ -262,43 +280,10 @@ impl<'de> de::MapAccess<'de> for Map {
     }
 }
 
-/// A struct's fields read by name from a parsed JSON object.
-struct Fields {
-    obj: JsValue,
-    fields: &'static [&'static str],
-    at: usize,
-    /// The value of the field last given as a key.
-    value: JsValue,
-}
-
-impl<'de> de::MapAccess<'de> for Fields {
-    type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, DeError> {
-        while let Some(name) = self.fields.get(self.at) {
-            self.at += 1;
-            let value = field_name(name, |key| get(&self.obj, key));
-            // JSON has no `undefined` and no functions: either is a missing member (a function
-            // is inherited from `Object.prototype`, e.g. a field named `constructor`).
-            if value.is_undefined() || value.is_function() {
-                continue;
-            }
-            self.value = value;
-            let key = de::value::BorrowedStrDeserializer::<DeError>::new(name);
-            return seed.deserialize(key).map(Some);
-        }
-        Ok(None)
-    }
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        seed.deserialize(De(std::mem::replace(&mut self.value, JsValue::UNDEFINED)))
-    }
-}
-
 thread_local! {
-    /// Struct field names as JS strings, made once each (by the name's address: serde's field
-    /// lists are `'static`), so that a lookup does not decode the name again.
+    /// Member names of [`JsonCodec::decode_members`] as JS strings, made once each (by the
+    /// name's address and length: the names are `'static`), so that a lookup does not decode
+    /// the name again.
     static FIELD_NAMES: std::cell::RefCell<Vec<((usize, usize), JsValue)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }

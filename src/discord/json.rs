@@ -18,6 +18,25 @@ pub trait JsonCodec {
     fn decode<T: DeserializeOwned>(raw: &str) -> Result<T, JsonError>;
     /// Writes `value` as a JSON document.
     fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError>;
+
+    /// Parses `raw`, which must be a JSON object, and gives the members named in `names`, in
+    /// that order (`None` when absent, `null` as [`JsonValue::Null`]); no other member is read.
+    /// For a check that reads a few members of a larger document (the id_token's header and
+    /// claims): the browser's codec looks each one up by name instead of copying the whole
+    /// object into wasm. By default the whole object is decoded and the first of repeated
+    /// members is taken.
+    fn decode_members(
+        raw: &str,
+        names: &[&'static str],
+    ) -> Result<Vec<Option<JsonValue>>, JsonError> {
+        match Self::decode::<JsonValue>(raw)? {
+            JsonValue::Object(members) => Ok(names
+                .iter()
+                .map(|n| members.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+                .collect()),
+            _ => Err(JsonError("not a JSON object".into())),
+        }
+    }
 }
 
 /// [`JsonCodec`] over `serde_json`: for the Worker, the emulator and native tests.

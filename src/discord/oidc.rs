@@ -329,53 +329,34 @@ pub struct IdToken {
 
 /// The members of the id_token's claims that [`IdToken::check_claims`] and
 /// [`IdToken::check_at_hash`] read, each as the token carries it (`None` when absent, `null`
-/// kept as [`JsonValue::Null`]). Every other claim is in [`IdToken::claims_json`]. Read as a
-/// struct so that each face looks up these members by name instead of copying the whole
-/// document (in the browser every member crosses from JS into wasm, bench/id-token.mjs).
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+/// kept as [`JsonValue::Null`]). Every other claim is in [`IdToken::claims_json`]. Read with
+/// [`JsonCodec::decode_members`], so that the browser looks up these members by name instead
+/// of copying the whole document from JS into wasm (bench/id-token.mjs).
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IdClaims {
     /// Issuer.
-    #[serde(default, deserialize_with = "member")]
     pub iss: Option<JsonValue>,
     /// Subject: the Discord user id.
-    #[serde(default, deserialize_with = "member")]
     pub sub: Option<JsonValue>,
     /// Audience: the client id, or an array holding it.
-    #[serde(default, deserialize_with = "member")]
     pub aud: Option<JsonValue>,
     /// Authorized party.
-    #[serde(default, deserialize_with = "member")]
     pub azp: Option<JsonValue>,
     /// Expiry (seconds since the epoch).
-    #[serde(default, deserialize_with = "member")]
     pub exp: Option<JsonValue>,
     /// Issued at (seconds since the epoch).
-    #[serde(default, deserialize_with = "member")]
     pub iat: Option<JsonValue>,
     /// The nonce of the authorization request.
-    #[serde(default, deserialize_with = "member")]
     pub nonce: Option<JsonValue>,
     /// Left half of SHA-256 of the access token (base64url).
-    #[serde(default, deserialize_with = "member")]
     pub at_hash: Option<JsonValue>,
 }
 
-/// The JOSE header members the check reads (RFC 7515 §4.1), each as the token carries it.
-#[derive(serde::Deserialize)]
-struct Header {
-    #[serde(default, deserialize_with = "member")]
-    alg: Option<JsonValue>,
-    #[serde(default, deserialize_with = "member")]
-    kid: Option<JsonValue>,
-    #[serde(default, deserialize_with = "member")]
-    crit: Option<JsonValue>,
-}
-
-/// A present member, `null` included (`Option`'s own rule would read `null` as absent).
-fn member<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<JsonValue>, D::Error> {
-    <JsonValue as serde::Deserialize>::deserialize(d).map(Some)
-}
+/// The members [`IdClaims`] holds, in its order.
+const CLAIM_NAMES: &[&str] = &["iss", "sub", "aud", "azp", "exp", "iat", "nonce", "at_hash"];
+/// The JOSE header members the check reads (RFC 7515 §4.1), in the order of [`IdToken::parse`].
+const HEADER_NAMES: &[&str] = &["alg", "kid", "crit"];
 
 fn b64url_decode(part: &str, what: &'static str) -> Result<Vec<u8>, IdTokenError> {
     use base64::Engine;
@@ -409,16 +390,22 @@ impl IdToken {
         let header_bytes = b64url_decode(h, "header is not base64url")?;
         let header_text =
             std::str::from_utf8(&header_bytes).map_err(|_| IdTokenError::Malformed("header"))?;
-        let header: Header =
-            J::decode(header_text).map_err(|_| IdTokenError::Malformed("header is not JSON"))?;
-        if header.alg.as_ref().and_then(JsonValue::as_str) != Some(ALGORITHM) {
+        let mut header = J::decode_members(header_text, HEADER_NAMES)
+            .map_err(|_| IdTokenError::Malformed("header is not a JSON object"))?
+            .into_iter();
+        let (alg, kid, crit) = (
+            header.next().flatten(),
+            header.next().flatten(),
+            header.next().flatten(),
+        );
+        if alg.as_ref().and_then(JsonValue::as_str) != Some(ALGORITHM) {
             return Err(IdTokenError::Algorithm);
         }
         // RFC 7515 §4.1.11: a `crit` extension we do not understand makes the JWS invalid.
-        if header.crit.is_some() {
+        if crit.is_some() {
             return Err(IdTokenError::Malformed("unsupported crit header"));
         }
-        let kid = match header.kid {
+        let kid = match kid {
             None => None,
             Some(JsonValue::String(k)) => Some(k),
             Some(_) => return Err(IdTokenError::Malformed("kid is not a string")),
@@ -426,12 +413,20 @@ impl IdToken {
         let claims_bytes = b64url_decode(c, "claims are not base64url")?;
         let claims_text =
             std::str::from_utf8(&claims_bytes).map_err(|_| IdTokenError::Malformed("claims"))?;
-        // An object, not an array read field by field (serde reads a struct from either).
-        if !claims_text.trim_start().starts_with('{') {
-            return Err(IdTokenError::Malformed("claims are not an object"));
-        }
-        let claims: IdClaims =
-            J::decode(claims_text).map_err(|_| IdTokenError::Malformed("claims are not JSON"))?;
+        let mut m = J::decode_members(claims_text, CLAIM_NAMES)
+            .map_err(|_| IdTokenError::Malformed("claims are not a JSON object"))?
+            .into_iter();
+        let mut next = || m.next().flatten();
+        let claims = IdClaims {
+            iss: next(),
+            sub: next(),
+            aud: next(),
+            azp: next(),
+            exp: next(),
+            iat: next(),
+            nonce: next(),
+            at_hash: next(),
+        };
         let claims_json = claims_text.to_owned();
         let signature = b64url_decode(s, "signature is not base64url")?;
         if signature.is_empty() {

@@ -445,3 +445,36 @@ fn nonces_are_random_and_redacted() {
     let t = parse(&token(HEADER, &claims_with(""))).unwrap();
     assert!(!format!("{t:?}").contains("n-0S6_WzA2Mj"));
 }
+
+/// The native codec gives the named members with the browser's rules (the same fixture as
+/// tests/browser/oidc.rs): `null` present, absent `None`, an array or non-JSON refused.
+#[test]
+fn the_id_token_members_are_read_by_name() {
+    use crate::discord::json::JsonCodec;
+    let got = SerdeJson::decode_members(
+        r#"{"iss":"https://discord.com","aud":["a","b"],"kid":null,"exp":1700000000,"other":{"x":1}}"#,
+        &["iss", "aud", "kid", "exp", "sub", "constructor", "toString"],
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            Some(JsonValue::String("https://discord.com".into())),
+            Some(JsonValue::Array(vec![
+                JsonValue::String("a".into()),
+                JsonValue::String("b".into())
+            ])),
+            Some(JsonValue::Null),
+            Some(JsonValue::UInt(1_700_000_000)),
+            None,
+            None,
+            None,
+        ]
+    );
+    for refused in [r#"["iss","sub"]"#, "not json", "null", "7"] {
+        assert!(
+            SerdeJson::decode_members(refused, &["iss"]).is_err(),
+            "{refused}"
+        );
+    }
+}
