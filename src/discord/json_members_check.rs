@@ -1,0 +1,28 @@
+// Shared by src/discord/oidc_tests.rs (the native codec) and tests/browser/oidc.rs (the
+// browser's) through `include!`, so that both run one check over one fixture.
+
+/// Runs json_members_fixture.json through the codec `J`'s `decode_members`.
+fn check_members_fixture<J: JsonCodec>() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("json_members_fixture.json")).unwrap();
+    let names: Vec<&'static str> = fixture["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &*String::leak(n.as_str().unwrap().to_owned()))
+        .collect();
+    let got = J::decode_members(fixture["document"].as_str().unwrap(), &names).unwrap();
+    let found: serde_json::Map<String, serde_json::Value> = names
+        .iter()
+        .zip(got)
+        .filter_map(|(n, v)| Some(((*n).to_owned(), serde_json::to_value(v?).unwrap())))
+        .collect();
+    assert_eq!(serde_json::Value::Object(found), fixture["expected"]);
+    for refused in fixture["refused"].as_array().unwrap() {
+        let refused = refused.as_str().unwrap();
+        assert!(
+            J::decode_members(refused, &["iss"]).is_err(),
+            "{refused}"
+        );
+    }
+}
