@@ -27,7 +27,7 @@ impl JsonCodec for JsJson {
     }
 
     /// `JSON.parse`, then each named member read by a name string made once
-    /// ([`field_name`]); the others never cross into wasm.
+    /// (`field_name`); the others never cross into wasm.
     fn decode_members(
         raw: &str,
         names: &[&'static str],
