@@ -222,7 +222,7 @@ impl ClientCore {
     pub fn id_token(&self, id_token: Option<Vec<u8>>, nonce: Option<String>) -> IdTokenDriver {
         IdTokenDriver {
             o: self.o.clone(),
-            raw: id_token.map(String::from_utf8),
+            raw: id_token,
             nonce: nonce.map(Nonce::from_string),
             token: None,
             refetched: false,
@@ -443,8 +443,8 @@ impl CallDriver {
 #[wasm_bindgen(skip_typescript)]
 pub struct IdTokenDriver {
     o: Rc<Options>,
-    /// The id_token, or bytes that were not UTF-8 (refused as malformed at `start`).
-    raw: Option<std::result::Result<String, std::string::FromUtf8Error>>,
+    /// The id_token's UTF-8 bytes (anything else is refused as malformed at `start`).
+    raw: Option<Vec<u8>>,
     nonce: Option<Nonce>,
     token: Option<IdToken>,
     refetched: bool,
@@ -500,9 +500,7 @@ impl IdTokenDriver {
                 None => Ok(step(&names::DONE, Some((&names::CLAIMS, &JsValue::NULL)))),
             };
         };
-        let raw = raw
-            .as_deref()
-            .map_err(|_| IdTokenError::Malformed("not UTF-8"))?;
+        let raw = std::str::from_utf8(raw).map_err(|_| IdTokenError::Malformed("not UTF-8"))?;
         let token = IdToken::parse::<super::json::JsJson>(raw)?;
         token.check_claims(&Expected {
             issuer: &self.o.issuer,

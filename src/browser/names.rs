@@ -2,8 +2,8 @@
 //!
 //! `JsValue::from_str` decodes the Rust string through `TextDecoder` at every call, about
 //! 0.7 µs in Chromium, and a step object names three or four of them; a `static_string` is
-//! made once by wasm-bindgen's glue and then only referenced (docs/browser.md, "Size and
-//! speed rules"). Names that are not on a per-call path stay plain `&str`.
+//! made once by wasm-bindgen's glue and then only referenced (docs/browser.md, "Crossing
+//! rules of the browser build"). Names that are not on a per-call path stay plain `&str`.
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
