@@ -12,28 +12,23 @@ use super::auth::{Backend, Ctx, DiscordAuth, now_ms};
 use super::cookies;
 use super::log::Trace;
 use super::respond::{self, ApiError};
-use super::routes::Route;
+use super::routes::{Route, split_url};
 use super::transport::AnswerHeaders;
-use super::{fast_api, objects, promise, routes_auth, store};
+use super::{fast_api, objects, oidc, promise, routes_auth, store};
 use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use worker::Env;
 use worker::worker_sys::web_sys;
 
-/// The path of a URL as the runtime serializes it (`scheme://authority/path?query#fragment`);
-/// `None` for anything else.
-fn path_of(url: &str) -> Option<&str> {
-    let after_scheme = &url[url.find("://")? + 3..];
-    let path = &after_scheme[after_scheme.find('/')?..];
-    path.split(['?', '#']).next()
-}
-
 /// A promise of the answer to a GET of `/auth/session` or an `/api` read; `None` for any other
 /// request, and when the configuration is broken (the full path answers those).
 pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
-    if req.method() != "GET" {
-        return None;
+    match req.method().as_str() {
+        "GET" => {}
+        // A relying party's code exchange, the OpenID provider's busiest route.
+        "POST" => return oidc::serve_token(req, env),
+        _ => return None,
     }
     // A request with `Origin` may be a cross-origin one that needs CORS headers
     // (docs/contract.md §8): the full path answers it. Browsers send no `Origin` on a same-origin GET.
@@ -41,7 +36,7 @@ pub(crate) fn serve(req: &web_sys::Request, env: &Env) -> Option<Promise> {
         return None;
     }
     let url = req.url();
-    let path = path_of(&url)?;
+    let (_, path) = split_url(&url)?;
     if !path.starts_with("/auth/session") && !path.starts_with("/api/") {
         return None;
     }

@@ -28,6 +28,27 @@ impl Methods {
     }
 }
 
+/// The origin (`scheme://host[:port]`) and the path of a request URL as the runtime serializes
+/// it (WHATWG: host lowercased, default port dropped); `None` for anything but a plain `http`
+/// or `https` URL (one with credentials, whose origin leaves them out), which the full path,
+/// with its URL parser, then answers. For the deployable Worker's entry (`fast.rs`).
+#[cfg(any(test, feature = "worker-entry"))]
+pub fn split_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if authority_len == 0 || rest[..authority_len].contains('@') {
+        return None;
+    }
+    let origin_len = url.len() - rest.len() + authority_len;
+    let path = url[origin_len..]
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default();
+    Some((&url[..origin_len], path))
+}
+
 /// A guild id in a path that is not a snowflake: no such guild (404).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NoSuchGuild;

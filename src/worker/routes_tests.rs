@@ -99,3 +99,27 @@ fn linked_roles_routes() {
         assert_eq!(Route::parse(path), None, "{path}");
     }
 }
+
+#[test]
+fn a_request_url_splits_into_its_origin_and_path() {
+    let cases = [
+        (
+            "https://auth.example/oidc/token",
+            Some(("https://auth.example", "/oidc/token")),
+        ),
+        (
+            "http://localhost:8787/api/users/@me?x=1#f",
+            Some(("http://localhost:8787", "/api/users/@me")),
+        ),
+        ("http://localhost", Some(("http://localhost", ""))),
+        ("http://localhost?q", Some(("http://localhost", ""))),
+        // Credentials are not part of the origin: the full path works it out.
+        ("https://user:pass@auth.example/oidc/token", None),
+        ("https:///oidc/token", None),
+        ("ftp://auth.example/oidc/token", None),
+        ("/oidc/token", None),
+    ];
+    for (url, expected) in cases {
+        assert_eq!(split_url(url), expected, "{url}");
+    }
+}

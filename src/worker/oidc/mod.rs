@@ -17,11 +17,14 @@ pub mod params;
 mod routes;
 pub mod settings;
 mod sign;
+mod token;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use routes::handle;
+#[cfg(feature = "worker-entry")]
+pub(crate) use token::serve as serve_token;
 
 /// One of the provider's routes, as the route table (`routes.rs`) parses it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

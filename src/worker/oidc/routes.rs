@@ -3,12 +3,12 @@
 //! ([`super::object`]), signs with [`super::sign`] and says what [`super::claims`] builds.
 
 use super::OidcRoute;
-use super::claims::{self, ID_TOKEN_TTL_SECS, IdClaims, Profile, UserInfo};
-use super::object::{self, Redeemed};
+use super::claims::{self, Profile, UserInfo};
+use super::object;
 use super::params::{self, AuthorizeError, OAuthCode, OAuthError};
 use super::settings::{Oidc, OidcClient};
-use super::sign;
-use crate::worker::auth::{Backend, Ctx, drain, origin, read_body, session_cookie};
+use super::token::{TokenRequest, token};
+use crate::worker::auth::{Backend, Ctx, drain, origin, session_cookie};
 use crate::worker::calls::{self, Read};
 use crate::worker::config::ConfigError;
 use crate::worker::crypto::random_bytes;
@@ -26,8 +26,6 @@ pub const ACCESS_TOKEN_TTL_SECS: u64 = 3600;
 /// The parameter `/oidc/authorize` adds to itself when it sends the browser to `/auth/login`:
 /// back from the login, a session that still cannot answer is an error, not another login.
 pub const LOGIN_MARK: &str = "oidc_login";
-/// The largest token request body read, in bytes.
-const MAX_TOKEN_BODY: usize = 16 * 1024;
 
 /// What a code (and later its access token) is bound to; sealed in its object with the
 /// object's name as associated data.
@@ -63,7 +61,7 @@ pub struct Grant {
 }
 
 impl Grant {
-    fn scope(&self) -> String {
+    pub(super) fn scope(&self) -> String {
         let mut s = String::from("openid");
         for (on, name) in [
             (self.email, " email"),
@@ -78,15 +76,15 @@ impl Grant {
     }
 }
 
-fn from_api(e: ApiError) -> OAuthError {
+pub(super) fn from_api(e: ApiError) -> OAuthError {
     OAuthError::new(e.status, OAuthCode::Worker(e.code), e.message)
 }
 
-fn from_config(e: &ConfigError) -> OAuthError {
+pub(super) fn from_config(e: &ConfigError) -> OAuthError {
     OAuthError::new(500, OAuthCode::Worker("config_error"), e.to_string())
 }
 
-fn no_random() -> OAuthError {
+pub(super) fn no_random() -> OAuthError {
     OAuthError::new(500, OAuthCode::ServerError, "no randomness available")
 }
 
@@ -98,27 +96,66 @@ struct ErrorBody<'a> {
     message: &'a str,
 }
 
+/// A JSON answer of the provider: `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749
+/// §5.1 and §5.2 ask both of token and error answers), plus the headers an error adds.
+pub(super) struct Reply {
+    status: u16,
+    body: String,
+    headers: Headers,
+}
+
+impl Reply {
+    /// A JSON body that no cache may keep.
+    pub(super) fn no_cache(status: u16, body: String) -> Reply {
+        let headers = respond::json_headers();
+        let _ = headers.set("pragma", "no-cache");
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// As a `worker::Response` (the library's path).
+    pub(super) fn into_response(self) -> Response {
+        respond::with_body(self.status, self.headers, self.body)
+    }
+
+    /// As the runtime's own `Response`, built in one call (the deployable Worker's entry).
+    #[cfg(feature = "worker-entry")]
+    pub(super) fn into_js(self) -> worker::worker_sys::web_sys::Response {
+        respond::js_response(self.status, self.body, self.headers)
+    }
+}
+
 /// An error answer: RFC 6749 §5.2's body (and the contract's `message`); `invalid_client`
 /// with a Basic challenge (§5.2), `invalid_token` with a Bearer one (RFC 6750 §3).
-fn error_response(ctx: &Ctx<'_>, e: &OAuthError) -> Response {
+pub(super) fn error_reply(ctx: &Ctx<'_>, e: &OAuthError) -> Reply {
     ctx.trace.error(e.code.as_str());
-    let headers = respond::json_headers();
-    let _ = headers.set("pragma", "no-cache");
-    match e.code {
-        OAuthCode::InvalidClient => {
-            let _ = headers.set("www-authenticate", r#"Basic realm="oidc", charset="UTF-8""#);
-        }
-        OAuthCode::InvalidToken => {
-            let _ = headers.set("www-authenticate", r#"Bearer error="invalid_token""#);
-        }
-        _ => {}
-    }
     let body = respond::to_json(&ErrorBody {
         error: e.code.as_str(),
         error_description: &e.description,
         message: &e.description,
     });
-    respond::raw_json(e.status, body, headers)
+    let reply = Reply::no_cache(e.status, body);
+    match e.code {
+        OAuthCode::InvalidClient => {
+            let _ = reply
+                .headers
+                .set("www-authenticate", r#"Basic realm="oidc", charset="UTF-8""#);
+        }
+        OAuthCode::InvalidToken => {
+            let _ = reply
+                .headers
+                .set("www-authenticate", r#"Bearer error="invalid_token""#);
+        }
+        _ => {}
+    }
+    reply
+}
+
+fn error_response(ctx: &Ctx<'_>, e: &OAuthError) -> Response {
+    error_reply(ctx, e).into_response()
 }
 
 /// A public JSON document (discovery, JWKS): cacheable, readable from any origin.
@@ -166,7 +203,12 @@ pub async fn handle(ctx: &Ctx<'_>, req: &mut Request, route: OidcRoute) -> Respo
         OidcRoute::Discovery => Ok(public_json(&claims::discovery(&issuer))),
         OidcRoute::Jwks => Ok(public_json(&claims::jwks(oidc))),
         OidcRoute::Authorize => authorize(ctx, req, oidc, ns, &issuer).await,
-        OidcRoute::Token => token(ctx, req, oidc, ns, &issuer).await,
+        OidcRoute::Token => {
+            let request = TokenRequest::read(req).await;
+            token(ctx, request, oidc, ns, &issuer)
+                .await
+                .map(Reply::into_response)
+        }
         OidcRoute::UserInfo => userinfo(ctx, req, oidc, ns).await,
     };
     answer.unwrap_or_else(|e| error_response(ctx, &e))
@@ -326,7 +368,7 @@ async fn authorize(
 }
 
 /// Opens a grant sealed in the object of `grant_id`.
-fn open_grant(ctx: &Ctx<'_>, grant_id: &str, sealed: &str) -> Result<Grant, OAuthError> {
+pub(super) fn open_grant(ctx: &Ctx<'_>, grant_id: &str, sealed: &str) -> Result<Grant, OAuthError> {
     let plain = ctx
         .auth
         .settings
@@ -334,140 +376,6 @@ fn open_grant(ctx: &Ctx<'_>, grant_id: &str, sealed: &str) -> Result<Grant, OAut
         .open_session(sealed, object::object_name(grant_id).as_bytes())
         .map_err(|_| OAuthError::grant("the grant does not open (SESSION_SECRET changed?)"))?;
     serde_json::from_slice(&plain).map_err(|_| OAuthError::grant("the grant is not readable"))
-}
-
-#[derive(Serialize)]
-struct TokenBody<'a> {
-    access_token: &'a str,
-    token_type: &'static str,
-    expires_in: u64,
-    id_token: &'a str,
-    scope: &'a str,
-}
-
-/// `POST /oidc/token`.
-async fn token(
-    ctx: &Ctx<'_>,
-    req: &mut Request,
-    oidc: &Oidc,
-    ns: &ObjectNamespace,
-    issuer: &str,
-) -> Result<Response, OAuthError> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let authorization = req.headers().get("authorization").ok().flatten();
-    let body = read_body(req, MAX_TOKEN_BODY)
-        .await
-        .map_err(|_| OAuthError::request("the body could not be read"))?
-        .ok_or_else(|| OAuthError::request("the body is too large"))?;
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/x-www-form-urlencoded")
-    {
-        return Err(OAuthError::request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let form = params::token_form(&body)?;
-    // Client authentication first: a failed one leaves the code untouched.
-    let creds = params::credentials(authorization.as_deref(), &form)?;
-    let client = params::authenticate(oidc, &creds).ok_or_else(OAuthError::client)?;
-    match form.grant_type.as_deref() {
-        Some("authorization_code") => {}
-        None => return Err(OAuthError::request("grant_type is missing")),
-        Some(_) => {
-            return Err(OAuthError::new(
-                400,
-                OAuthCode::UnsupportedGrantType,
-                "only authorization_code is supported",
-            ));
-        }
-    }
-    let code = form
-        .code
-        .as_deref()
-        .ok_or_else(|| OAuthError::request("code is missing"))?;
-    let redirect_uri = form
-        .redirect_uri
-        .as_deref()
-        .ok_or_else(|| OAuthError::request("redirect_uri is missing"))?;
-    let (grant_id, secret) =
-        object::split(code).ok_or_else(|| OAuthError::grant("the code is unknown or expired"))?;
-    let token_secret = B64.encode(random_bytes::<32>().map_err(|_| no_random())?);
-    let token_expires = ctx.now + ACCESS_TOKEN_TTL_SECS * 1000;
-    let redeemed = object::redeem(
-        ns,
-        grant_id,
-        object::digest(secret),
-        object::digest(&token_secret),
-        token_expires,
-    )
-    .await
-    .map_err(from_api)?;
-    let sealed = match redeemed {
-        Redeemed::Grant(s) => s,
-        Redeemed::Reused => {
-            return Err(OAuthError::grant(
-                "the code was already used: the access token issued with it is revoked",
-            ));
-        }
-        Redeemed::Unknown => return Err(OAuthError::grant("the code is unknown or expired")),
-    };
-    let grant = open_grant(ctx, grant_id, &sealed)?;
-    if grant.client_id != client.client_id {
-        return Err(OAuthError::grant("the code was issued to another client"));
-    }
-    if grant.redirect_uri != redirect_uri {
-        return Err(OAuthError::grant(
-            "redirect_uri differs from the authorization request's",
-        ));
-    }
-    params::check_verifier(grant.challenge.as_deref(), form.code_verifier.as_deref())?;
-    let session = store::load_key(ctx.auth, &grant.session, ctx.now)
-        .await
-        .map_err(from_api)?
-        .ok_or_else(|| OAuthError::grant("the Discord session has ended"))?;
-    let (sub, profile, session) = user_claims(ctx, session, &grant, client)
-        .await
-        .map_err(|e| match e.status {
-            401 => OAuthError::grant("Discord no longer honours the session's grant"),
-            _ => from_api(e),
-        })?;
-    let iat = ctx.now / 1000;
-    let claims = IdClaims {
-        iss: issuer,
-        sub: &sub,
-        aud: &client.client_id,
-        exp: iat + ID_TOKEN_TTL_SECS,
-        iat,
-        auth_time: grant.auth_time,
-        nonce: grant.nonce.as_deref(),
-        profile: &profile,
-    };
-    let input = claims::signing_input(&oidc.key.public.kid, &claims);
-    let signature = sign::rs256(&oidc.key, input.as_bytes())
-        .await
-        .map_err(|e| from_config(&e))?;
-    let id_token = claims::compact(&input, &signature);
-    let access_token = format!("{grant_id}.{token_secret}");
-    let expires_in = token_expires
-        .min(session.stored.expires_at)
-        .saturating_sub(ctx.now)
-        / 1000;
-    let headers = respond::json_headers();
-    let _ = headers.set("pragma", "no-cache");
-    let body = respond::to_json(&TokenBody {
-        access_token: &access_token,
-        token_type: "Bearer",
-        expires_in,
-        id_token: &id_token,
-        scope: &grant.scope(),
-    });
-    Ok(respond::raw_json(200, body, headers))
 }
 
 fn invalid_token(why: &str) -> OAuthError {
@@ -525,7 +433,7 @@ async fn userinfo(
 /// The claims about the session's user: the profile (the user fetched again when older than
 /// `USER_MAX_AGE_SECONDS`), the guild ids and the roles, read with the user's own token
 /// through the session's lifecycle (refreshed when due).
-async fn user_claims(
+pub(super) async fn user_claims(
     ctx: &Ctx<'_>,
     session: Session,
     grant: &Grant,
