@@ -25,6 +25,9 @@ mod options;
 #[path = "browser/oidc.rs"]
 mod oidc;
 
+#[path = "browser/crossing.rs"]
+mod crossing;
+
 #[wasm_bindgen_test]
 fn random_values_come_from_the_browser_and_survive_in_session_storage() {
     // Two draws from crypto.getRandomValues (through getrandom) differ.

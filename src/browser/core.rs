@@ -62,10 +62,11 @@ pub(crate) struct Options {
     pub limiter: RefCell<RateLimiter>,
     /// Discord's OpenID Connect signing keys as last fetched (docs/oidc.md).
     pub jwks: RefCell<Jwks>,
-    /// Each of those keys as the JWK object WebCrypto imports (`{kty, n, e, alg}`), made once
-    /// per fetch: the shell keeps the imported key by this object, so a repeated check neither
-    /// rebuilds it (about 10 µs, bench/id-token.mjs) nor imports it again.
-    pub jwk_objects: RefCell<Vec<JsValue>>,
+    /// Each of those keys as the JWK object WebCrypto imports (`{kty, n, e, alg}`), made at
+    /// its first use after a fetch: the shell keeps the imported key by this object, so a
+    /// repeated check neither rebuilds it (about 10 µs, bench/id-token.mjs) nor imports it
+    /// again, and a key never used is never built.
+    pub jwk_objects: RefCell<Vec<Option<JsValue>>>,
 }
 
 impl Options {
@@ -470,7 +471,7 @@ impl IdTokenDriver {
             self.o.jwks.try_borrow_mut(),
             self.o.jwk_objects.try_borrow_mut(),
         ) {
-            *objects = set.keys.iter().map(jwk_object).collect();
+            *objects = vec![None; set.keys.len()];
             *j = set;
         }
         self.refetched = true;
@@ -537,10 +538,13 @@ impl IdTokenDriver {
             KeyChoice::Refetch => Ok(self.fetch()),
             KeyChoice::Use(jwk) => {
                 let at = jwks.keys.iter().position(|k| std::ptr::eq(k, jwk));
-                let objects = self.o.jwk_objects.try_borrow().ok();
-                let key = match (at, objects.as_deref()) {
-                    (Some(i), Some(objects)) if i < objects.len() => objects[i].clone(),
-                    _ => jwk_object(jwk),
+                let mut objects = self.o.jwk_objects.try_borrow_mut().ok();
+                let slot = at
+                    .zip(objects.as_deref_mut())
+                    .and_then(|(i, o)| o.get_mut(i));
+                let key = match slot {
+                    Some(slot) => slot.get_or_insert_with(|| jwk_object(jwk)).clone(),
+                    None => jwk_object(jwk),
                 };
                 let out = step(&names::VERIFY, Some((&names::KEY, &key)));
                 let data = js_sys::Uint8Array::from(token.signing_input().as_bytes());
@@ -555,11 +559,12 @@ impl IdTokenDriver {
 
 /// A public key as the JWK object WebCrypto's `importKey("jwk", …)` takes.
 fn jwk_object(jwk: &oidc::Jwk) -> JsValue {
+    // The key type and algorithm are the only ones `Jwk::allows_rs256` lets through.
     let key: JsValue = js_sys::Object::new().into();
-    json::set(&key, "kty", &JsValue::from_str("RSA"));
-    json::set(&key, "n", &JsValue::from_str(&jwk.n));
-    json::set(&key, "e", &JsValue::from_str(&jwk.e));
-    json::set(&key, "alg", &JsValue::from_str(oidc::ALGORITHM));
+    put(&key, &names::KTY, &names::js(&names::RSA));
+    put(&key, &names::N, &JsValue::from_str(&jwk.n));
+    put(&key, &names::E, &JsValue::from_str(&jwk.e));
+    put(&key, &names::ALG, &names::js(&names::RS256));
     key
 }
 

@@ -5,6 +5,8 @@
 //! Also the conversions between the core's types and plain JS values: requests, responses,
 //! TokenSets.
 
+use super::names::{self, Name};
+use super::shell;
 use crate::discord::http::{HttpRequest, HttpResponse};
 use crate::discord::json::{JsonCodec, JsonError, JsonValue};
 use crate::discord::secret::{AccessToken, RefreshToken};
@@ -33,23 +35,29 @@ impl JsonCodec for JsJson {
         names: &[&'static str],
     ) -> Result<Vec<Option<JsonValue>>, JsonError> {
         let obj = js_sys::JSON::parse(raw).map_err(|_| JsonError(NOT_JSON.into()))?;
-        if !obj.is_object() || js_sys::Array::is_array(&obj) {
+        if !is_plain_object(&obj) {
             return Err(JsonError(BAD_SHAPE.into()));
         }
-        let mut members = Vec::with_capacity(names.len());
-        for name in names {
-            let value = field_name(name, |key| get(&obj, key));
-            // JSON has no `undefined` and no functions: either is a missing member (a function
-            // is inherited from `Object.prototype`, e.g. `constructor`).
-            if value.is_undefined() || value.is_function() {
-                members.push(None);
-                continue;
-            }
-            members.push(Some(
-                from_js::<JsonValue>(value).ok_or_else(|| JsonError(BAD_SHAPE.into()))?,
-            ));
+        members(&obj, names)
+    }
+
+    /// `JSON.parse`, then each object of the array read as [`JsJson::decode_members`] reads one.
+    fn decode_list_members(
+        raw: &str,
+        list: &'static str,
+        names: &[&'static str],
+    ) -> Result<Vec<Vec<Option<JsonValue>>>, JsonError> {
+        let obj = js_sys::JSON::parse(raw).map_err(|_| JsonError(NOT_JSON.into()))?;
+        if !is_plain_object(&obj) {
+            return Err(JsonError(BAD_SHAPE.into()));
         }
-        Ok(members)
+        let items = field_name(list, |key| get(&obj, key));
+        let items: js_sys::Array = items.dyn_into().map_err(|_| JsonError(BAD_SHAPE.into()))?;
+        items
+            .iter()
+            .filter(is_plain_object)
+            .map(|item| members(&item, names))
+            .collect()
     }
 
     /// The browser build only ever decodes (the core encodes only for the Worker and for
@@ -59,6 +67,29 @@ impl JsonCodec for JsJson {
             "encoding JSON is not part of the browser build".into(),
         ))
     }
+}
+
+/// Whether a parsed JSON value is an object (not an array, not `null`).
+fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !js_sys::Array::is_array(v)
+}
+
+/// The members `names` of a parsed JSON object, each looked up by a name string made once.
+fn members(obj: &JsValue, names: &[&'static str]) -> Result<Vec<Option<JsonValue>>, JsonError> {
+    let mut members = Vec::with_capacity(names.len());
+    for name in names {
+        let value = field_name(name, |key| get(obj, key));
+        // JSON has no `undefined` and no functions: either is a missing member (a function
+        // is inherited from `Object.prototype`, e.g. `constructor`).
+        if value.is_undefined() || value.is_function() {
+            members.push(None);
+            continue;
+        }
+        members.push(Some(
+            from_js::<JsonValue>(value).ok_or_else(|| JsonError(BAD_SHAPE.into()))?,
+        ));
+    }
+    Ok(members)
 }
 
 /// A JS value as a typed value, `None` when its shape does not fit.
@@ -123,8 +154,8 @@ fn kind(x: JsValue) -> Kind {
             Kind::F64(n)
         };
     }
-    if let Some(s) = x.as_string() {
-        return Kind::Str(s);
+    if x.is_string() {
+        return Kind::Str(string_of(&x));
     }
     if js_sys::Array::is_array(&x) {
         return Kind::Seq(x.unchecked_into());
@@ -137,6 +168,22 @@ fn kind(x: JsValue) -> Kind {
 }
 
 const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
+
+/// From this many UTF-16 units on, a string crosses into the wasm as UTF-8 bytes
+/// (`TextEncoder`, one copy) rather than through wasm-bindgen's glue, which copies it character
+/// by character (docs/browser.md, "Crossing rules"): a JWKS key's 342-character modulus.
+const LONG_STRING: u32 = 64;
+
+/// A JS string (the caller checked `is_string`) as a Rust `String`.
+fn string_of(x: &JsValue) -> String {
+    if x.unchecked_ref::<js_sys::JsString>().length() >= LONG_STRING {
+        // `TextEncoder` writes valid UTF-8 (a lone surrogate as U+FFFD, as the glue does).
+        if let Ok(text) = String::from_utf8(shell::dow_utf8(x).to_vec()) {
+            return text;
+        }
+    }
+    x.as_string().unwrap_or_default()
+}
 
 impl<'de> de::Deserializer<'de> for De {
     type Error = DeError;
@@ -461,11 +508,13 @@ pub fn request_to_js(req: &HttpRequest) -> JsValue {
     o
 }
 
-/// The shell's `{status, headers: [name, value, …], body}` as a core response.
+/// The shell's `{status, headers: [name, value, …], body}` as a core response. The body is
+/// the answer's bytes (a `Uint8Array`, copied into the wasm in one piece: docs/browser.md,
+/// "Crossing rules") or, from a test, a string.
 pub fn response_from_js(v: &JsValue) -> HttpResponse {
-    let field = |k: &str| get(v, &JsValue::from_str(k));
-    let status = field("status").as_f64().unwrap_or(0.0) as u16;
-    let flat: js_sys::Array = field("headers").dyn_into().unwrap_or_default();
+    let field = |name: Name| get(v, &names::js(name));
+    let status = field(&names::STATUS).as_f64().unwrap_or(0.0) as u16;
+    let flat: js_sys::Array = field(&names::HEADERS).dyn_into().unwrap_or_default();
     let mut headers = Vec::new();
     let mut i = 0;
     while i + 1 < flat.length() {
@@ -474,11 +523,20 @@ pub fn response_from_js(v: &JsValue) -> HttpResponse {
         }
         i += 2;
     }
-    HttpResponse::new(
-        status,
-        headers,
-        field("body").as_string().unwrap_or_default(),
-    )
+    HttpResponse::new(status, headers, body_text(&field(&names::BODY)))
+}
+
+/// The body as `Response.text()` would give it (Fetch, "UTF-8 decode"): a leading byte order
+/// mark dropped, a malformed sequence replaced by U+FFFD.
+fn body_text(body: &JsValue) -> String {
+    let Some(bytes) = body.dyn_ref::<js_sys::Uint8Array>() else {
+        return body.as_string().unwrap_or_default();
+    };
+    let mut bytes = bytes.to_vec();
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// What a login in progress leaves in `sessionStorage` for the redirect (JSON text).

@@ -58,4 +58,24 @@ extern "C" {
     pub static DATA: JsString = "data";
     #[wasm_bindgen(thread_local_v2, static_string)]
     pub static SIGNATURE: JsString = "signature";
+    // The shell's answers: `{status, headers, body}`.
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static STATUS: JsString = "status";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static HEADERS: JsString = "headers";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static BODY: JsString = "body";
+    // The JWK object WebCrypto imports: `{kty: "RSA", n, e, alg: "RS256"}`.
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static KTY: JsString = "kty";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static N: JsString = "n";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static E: JsString = "e";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static ALG: JsString = "alg";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static RSA: JsString = "RSA";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    pub static RS256: JsString = "RS256";
 }

@@ -145,7 +145,7 @@ async function freshestTokens(S) {
 
 // ---- fetch.
 
-/** Sends a core request; `{status, headers: [name, value, …], body}`. Throws `network_error`. */
+/** Sends a core request; `{status, headers: [name, value, …], body}` (body: a Uint8Array). Throws `network_error`. */
 async function send(request, credentials, what) {
   let response, body;
   try {
@@ -155,7 +155,9 @@ async function send(request, credentials, what) {
       body: request.body,
       credentials,
     }));
-    body = await response.text();
+    // The bytes, not `text()`: a string crosses into the wasm character by character, bytes
+    // in one copy (docs/browser.md, "Crossing rules"); the core decodes them as `text()` would.
+    body = new Uint8Array(await response.arrayBuffer());
   } catch (e) {
     throw dow_err("network_error", "network error: " + what + messageOf(e));
   }
@@ -314,6 +316,8 @@ export async function dow_begin(S, options, shouldNavigate) {
 const RS256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 /** The id_token goes to the core as UTF-8 bytes: one copy, where a string is copied character by character. */
 const utf8 = new TextEncoder();
+/** A long string's UTF-8 bytes, for the core's JSON reader (src/browser/json.rs, `string_of`). */
+export const dow_utf8 = (s) => utf8.encode(s);
 
 /**
  * The WebCrypto key for the public key the core chose (`{kty, n, e, alg}`), imported once per

@@ -49,6 +49,9 @@ extern "C" {
         scope: Option<&str>,
         body: Option<&str>,
     );
+    /// A JS string's UTF-8 bytes (`TextEncoder`): a long string crosses into the wasm in one
+    /// copy this way (`json::string_of`).
+    pub fn dow_utf8(s: &JsValue) -> js_sys::Uint8Array;
     /// The shell state of a client: its core, key prefix, token storage mode, and the
     /// `onRequest` trace function (or `undefined`).
     pub fn dow_client(core: JsValue, prefix: &str, mode: &str, on_request: JsValue) -> JsValue;

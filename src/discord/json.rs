@@ -37,6 +37,36 @@ pub trait JsonCodec {
             _ => Err(JsonError("not a JSON object".into())),
         }
     }
+
+    /// Parses `raw`, which must be a JSON object whose member `list` is an array, and gives
+    /// for each object in that array the members named in `names`, as
+    /// [`JsonCodec::decode_members`] does for one object; elements that are not objects are
+    /// left out. For a set of small objects of which a few members count (the JWKS' keys):
+    /// the browser's codec looks each one up by name. By default the whole document is decoded.
+    fn decode_list_members(
+        raw: &str,
+        list: &'static str,
+        names: &[&'static str],
+    ) -> Result<Vec<Vec<Option<JsonValue>>>, JsonError> {
+        let JsonValue::Object(members) = Self::decode::<JsonValue>(raw)? else {
+            return Err(JsonError("not a JSON object".into()));
+        };
+        let Some((_, JsonValue::Array(items))) = members.iter().find(|(k, _)| k == list) else {
+            return Err(JsonError(format!("`{list}` is not an array")));
+        };
+        Ok(items
+            .iter()
+            .filter_map(|item| match item {
+                JsonValue::Object(members) => Some(
+                    names
+                        .iter()
+                        .map(|n| members.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
+    }
 }
 
 /// [`JsonCodec`] over `serde_json`: for the Worker, the emulator and native tests.

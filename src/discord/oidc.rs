@@ -246,29 +246,38 @@ pub fn jwks_request(config: &ApiConfig) -> HttpRequest {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct RawJwks {
-    keys: Vec<JsonValue>,
-}
+/// The members of a JWKS key that [`Jwk`] keeps, read with [`JsonCodec::decode_list_members`]
+/// (the browser looks each one up by name instead of copying every key into wasm).
+const JWK_NAMES: &[&str] = &["kty", "kid", "alg", "use", "n", "e"];
 
 /// Parses the answer to [`jwks_request`]; `now_ms` is when it arrived. Keys that are not
 /// objects with a `kty` are left out (a JWKS may hold keys of other types).
 pub fn process_jwks_response<J: JsonCodec>(response: &HttpResponse, now_ms: u64) -> Result<Jwks> {
-    let raw: RawJwks = parse_json::<J, RawJwks>(response)?;
-    // Read member by member (not through a second decode: the browser's codec only reads).
-    let text =
-        |k: &JsonValue, name: &str| k.get(name).and_then(JsonValue::as_str).map(str::to_owned);
-    let keys = raw
-        .keys
-        .iter()
-        .filter_map(|k| {
+    if !response.is_success() {
+        return Err(Error::from_response::<J>(response));
+    }
+    let keys =
+        J::decode_list_members(&response.body, "keys", JWK_NAMES).map_err(|e| Error::Parse {
+            status: response.status,
+            reason: e.to_string(),
+            body: crate::discord::error::RawBody::new(response.body.clone()),
+        })?;
+    // A member that is not a string counts as absent.
+    let text = |v: Option<JsonValue>| match v {
+        Some(JsonValue::String(s)) => Some(s),
+        _ => None,
+    };
+    let keys = keys
+        .into_iter()
+        .filter_map(|members| {
+            let [kty, kid, alg, use_, n, e] = <[Option<JsonValue>; 6]>::try_from(members).ok()?;
             Some(Jwk {
-                kty: text(k, "kty")?,
-                kid: text(k, "kid"),
-                alg: text(k, "alg"),
-                use_: text(k, "use"),
-                n: text(k, "n").unwrap_or_default(),
-                e: text(k, "e").unwrap_or_default(),
+                kty: text(kty)?,
+                kid: text(kid),
+                alg: text(alg),
+                use_: text(use_),
+                n: text(n).unwrap_or_default(),
+                e: text(e).unwrap_or_default(),
             })
         })
         .collect();
