@@ -144,6 +144,28 @@ pub fn with_body(status: u16, headers: Headers, text: String) -> Response {
     }
 }
 
+/// An answer built once (status, headers, body): a workers-rs `Response` on the library's
+/// routes, the runtime's own on the deployable Worker's entry, the same either way.
+pub(crate) struct Built {
+    pub(crate) status: u16,
+    pub(crate) headers: Headers,
+    pub(crate) body: String,
+}
+
+impl Built {
+    /// As a workers-rs `Response` (the library's routes).
+    pub(crate) fn into_response(self) -> Response {
+        with_body(self.status, self.headers, self.body)
+    }
+
+    /// As the runtime's own `Response`, built in one call (`fast.rs`, `fast_api.rs`,
+    /// `oidc/token.rs`): no workers-rs `Response` to convert field by field.
+    #[cfg(feature = "worker-entry")]
+    pub(crate) fn into_js(self) -> web_sys::Response {
+        js_response(self.status, self.body, self.headers)
+    }
+}
+
 /// A JSON error response.
 pub fn error(status: u16, code: &'static str, message: &str) -> Response {
     ApiError::new(status, code, message).response()

@@ -9,7 +9,7 @@ use super::auth::{Ctx, read_body, session_cookie};
 use super::calls::{self, Read};
 use super::config::Settings;
 use super::lifecycle;
-use super::respond::{self, ApiError};
+use super::respond::{self, ApiError, Built};
 use super::routes::NoSuchGuild;
 use super::routes_auth::refuse_cross_site;
 use super::session::Session;
@@ -173,7 +173,7 @@ pub(crate) fn answer(
     session: &Session,
     resp: HttpResponse,
     now: u64,
-) -> Result<(Passed, Option<serde_json::Value>), ApiError> {
+) -> Result<(Built, Option<serde_json::Value>), ApiError> {
     let changed = if matches!(plan.which, Read::User) {
         user_change(session, &resp)?
     } else {
@@ -184,7 +184,7 @@ pub(crate) fn answer(
     if plan.cache_ms > 0 {
         cache_guilds(&session.kv_key, &resp.body, now, plan.cache_ms);
     }
-    Ok((Passed::of(resp), changed))
+    Ok((passed(resp), changed))
 }
 
 /// Discord's `/users/@me` answer checked as [`answer`] checks any (status, JSON), and the
@@ -240,49 +240,29 @@ fn guilds_query(q: &str) -> Result<GuildsQuery, ApiError> {
 
 /// Discord's successful answer with its rate-limit headers (no other header is copied).
 pub(crate) fn passthrough(resp: HttpResponse) -> Response {
-    Passed::of(resp).into_response()
+    passed(resp).into_response()
 }
 
 /// Discord's successful answer as it is passed on: its status (a 204 as a 200 with `null`),
 /// the JSON headers with its rate-limit headers (no other header is copied), and its body.
-pub(crate) struct Passed {
-    status: u16,
-    headers: Headers,
-    body: String,
-}
-
-impl Passed {
-    fn of(resp: HttpResponse) -> Passed {
-        // A copy of the isolate's JSON headers: one call, where building them is three.
-        let headers = respond::json_headers();
-        for (name, value) in &resp.headers {
-            if name.starts_with("x-ratelimit-") {
-                let _ = headers.set(name, value);
-            }
-        }
-        let status = if resp.status == 204 { 200 } else { resp.status };
-        let body = if resp.body.trim().is_empty() {
-            "null".to_owned()
-        } else {
-            resp.body
-        };
-        Passed {
-            status,
-            headers,
-            body,
+fn passed(resp: HttpResponse) -> Built {
+    // A copy of the isolate's JSON headers: one call, where building them is three.
+    let headers = respond::json_headers();
+    for (name, value) in &resp.headers {
+        if name.starts_with("x-ratelimit-") {
+            let _ = headers.set(name, value);
         }
     }
-
-    /// As a workers-rs `Response` (the library's routes).
-    pub(crate) fn into_response(self) -> Response {
-        respond::with_body(self.status, self.headers, self.body)
-    }
-
-    /// As the runtime's own `Response`, built in one call (the deployable Worker's hot path,
-    /// `fast_api.rs`): no workers-rs `Response` to convert field by field.
-    #[cfg(feature = "worker-entry")]
-    pub(crate) fn into_js(self) -> worker::worker_sys::web_sys::Response {
-        respond::js_response(self.status, self.body, self.headers)
+    let status = if resp.status == 204 { 200 } else { resp.status };
+    let body = if resp.body.trim().is_empty() {
+        "null".to_owned()
+    } else {
+        resp.body
+    };
+    Built {
+        status,
+        headers,
+        body,
     }
 }
 

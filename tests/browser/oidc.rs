@@ -153,11 +153,12 @@ async fn a_rotated_key_is_found_by_fetching_the_keys_again_once() {
 /// The browser's codec reads only the named members of the id_token's JSON parts, by name, with
 /// the native codec's rules (the fixture src/discord/oidc_tests.rs runs natively): `null` is
 /// present, an absent member (or one inherited from `Object.prototype`, like `constructor`) is
-/// `None`, and an array or non-JSON is refused.
+/// `None`, and an array or non-JSON is refused; the same for each object of the JWKS' `keys`
+/// array (`decode_list_members`), elements that are not objects left out.
 #[wasm_bindgen_test]
 fn the_id_token_members_are_read_by_name_in_the_browser() {
     check_members_fixture::<discord_oauth_wasm::browser::json::JsJson>();
 }
 
-use discord_oauth_wasm::discord::json::JsonCodec;
+use discord_oauth_wasm::discord::json::{JsonCodec, JsonValue};
 include!("../../src/discord/json_members_check.rs");

@@ -12,7 +12,7 @@ use crate::worker::auth::{Backend, Ctx, drain, origin, session_cookie};
 use crate::worker::calls::{self, Read};
 use crate::worker::config::ConfigError;
 use crate::worker::crypto::random_bytes;
-use crate::worker::respond::{self, ApiError};
+use crate::worker::respond::{self, ApiError, Built};
 use crate::worker::session::Session;
 use crate::worker::{lifecycle, routes_auth, store};
 use base64::Engine as _;
@@ -97,47 +97,27 @@ struct ErrorBody<'a> {
 }
 
 /// A JSON answer of the provider: `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749
-/// §5.1 and §5.2 ask both of token and error answers), plus the headers an error adds.
-pub(super) struct Reply {
-    status: u16,
-    body: String,
-    headers: Headers,
-}
-
-impl Reply {
-    /// A JSON body that no cache may keep.
-    pub(super) fn no_cache(status: u16, body: String) -> Reply {
-        let headers = respond::json_headers();
-        let _ = headers.set("pragma", "no-cache");
-        Reply {
-            status,
-            body,
-            headers,
-        }
-    }
-
-    /// As a `worker::Response` (the library's path).
-    pub(super) fn into_response(self) -> Response {
-        respond::with_body(self.status, self.headers, self.body)
-    }
-
-    /// As the runtime's own `Response`, built in one call (the deployable Worker's entry).
-    #[cfg(feature = "worker-entry")]
-    pub(super) fn into_js(self) -> worker::worker_sys::web_sys::Response {
-        respond::js_response(self.status, self.body, self.headers)
+/// §5.1 and §5.2 ask both of token and error answers).
+pub(super) fn no_cache(status: u16, body: String) -> Built {
+    let headers = respond::json_headers();
+    let _ = headers.set("pragma", "no-cache");
+    Built {
+        status,
+        headers,
+        body,
     }
 }
 
 /// An error answer: RFC 6749 §5.2's body (and the contract's `message`); `invalid_client`
 /// with a Basic challenge (§5.2), `invalid_token` with a Bearer one (RFC 6750 §3).
-pub(super) fn error_reply(ctx: &Ctx<'_>, e: &OAuthError) -> Reply {
+pub(super) fn error_reply(ctx: &Ctx<'_>, e: &OAuthError) -> Built {
     ctx.trace.error(e.code.as_str());
     let body = respond::to_json(&ErrorBody {
         error: e.code.as_str(),
         error_description: &e.description,
         message: &e.description,
     });
-    let reply = Reply::no_cache(e.status, body);
+    let reply = no_cache(e.status, body);
     match e.code {
         OAuthCode::InvalidClient => {
             let _ = reply
@@ -207,7 +187,7 @@ pub async fn handle(ctx: &Ctx<'_>, req: &mut Request, route: OidcRoute) -> Respo
             let request = TokenRequest::read(req).await;
             token(ctx, request, oidc, ns, &issuer)
                 .await
-                .map(Reply::into_response)
+                .map(Built::into_response)
         }
         OidcRoute::UserInfo => userinfo(ctx, req, oidc, ns).await,
     };

@@ -7,13 +7,13 @@ use super::claims::{self, ID_TOKEN_TTL_SECS, IdClaims};
 use super::object::{self, Redeemed};
 use super::params::{self, OAuthCode, OAuthError};
 use super::routes::{
-    ACCESS_TOKEN_TTL_SECS, Reply, from_api, from_config, no_random, open_grant, user_claims,
+    ACCESS_TOKEN_TTL_SECS, from_api, from_config, no_cache, no_random, open_grant, user_claims,
 };
 use super::settings::Oidc;
 use super::sign;
 use crate::worker::auth::{Ctx, read_body};
 use crate::worker::crypto::random_bytes;
-use crate::worker::respond::{self, ApiError};
+use crate::worker::respond::{self, ApiError, Built};
 use crate::worker::store;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -65,7 +65,7 @@ pub(super) async fn token(
     oidc: &Oidc,
     ns: &ObjectNamespace,
     issuer: &str,
-) -> Result<Reply, OAuthError> {
+) -> Result<Built, OAuthError> {
     let body = request
         .body
         .map_err(|_| OAuthError::request("the body could not be read"))?
@@ -173,7 +173,7 @@ pub(super) async fn token(
         id_token: &id_token,
         scope: &grant.scope(),
     });
-    Ok(Reply::no_cache(200, body))
+    Ok(no_cache(200, body))
 }
 
 /// The deployable Worker's entry for a relying party's `POST /oidc/token`: a promise of the
