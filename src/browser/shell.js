@@ -149,12 +149,12 @@ async function freshestTokens(S) {
 async function send(request, credentials, what) {
   let response, body;
   try {
-    response = await fetch(new Request(request.url, {
+    response = await fetch(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
       credentials,
-    }));
+    });
     // The bytes, not `text()`: a string crosses into the wasm character by character, bytes
     // in one copy (docs/browser.md, "Crossing rules"); the core decodes them as `text()` would.
     body = new Uint8Array(await response.arrayBuffer());
