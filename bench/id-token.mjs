@@ -1,5 +1,5 @@
 // Measures verifying one Discord id_token (RS256) in headless Chromium the way our browser
-// client does it in `handleRedirect`: the Rust core's IdTokenDriver (src/browser/core.rs,
+// client does it in `handleRedirect`: the Rust core's IdTokenDriver (src/browser/id_token.rs,
 // steps `fetch` → `verify` → `done`: parse, claims, key choice) run by the JS shell's
 // `verifyIdToken` loop with WebCrypto (src/browser/shell.js, through its internal export
 // `dow_id_token`, which handleRedirect itself calls), from the built package in pkg/. Beside

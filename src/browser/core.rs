@@ -8,6 +8,7 @@
 //!   ([`crate::discord::lifecycle`]) for one call and one refresh. Each step returns
 //!   `{action, …}` with a named action (`send`, `refresh`, `forget`, `persist`, `reread`,
 //!   `done`, `settled`); a failure is thrown as the `DiscordOAuthError`.
+//! - The id_token check's driver is in `id_token.rs`, with the same step shape.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,7 +19,7 @@ use crate::discord::http::Method;
 use crate::discord::lifecycle::{
     self, Call, CallAction, Done, Refresh, RefreshAction, RefreshOutcome, Target,
 };
-use crate::discord::oidc::{self, Expected, IdToken, IdTokenError, Jwks, KeyChoice, Nonce};
+use crate::discord::oidc::{Jwks, Nonce};
 use crate::discord::ratelimit::RateLimiter;
 use crate::discord::token::ClientAuth;
 use wasm_bindgen::prelude::*;
@@ -27,16 +28,17 @@ use super::error::{Result, config, to_js};
 use super::json::{self, Pending, request_to_js, response_from_js, tokens_from_js, tokens_to_js};
 use super::names::{self, Name};
 use super::opts;
+use super::id_token::IdTokenDriver;
 use super::proto;
 
-type JsResult<T> = std::result::Result<T, JsValue>;
+pub(super) type JsResult<T> = std::result::Result<T, JsValue>;
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
 /// `{action: name}` plus one named field.
-fn step(action: Name, field: Option<(Name, &JsValue)>) -> JsValue {
+pub(super) fn step(action: Name, field: Option<(Name, &JsValue)>) -> JsValue {
     let o: JsValue = js_sys::Object::new().into();
     put(&o, &names::ACTION, &names::js(action));
     if let Some((k, v)) = field {
@@ -46,7 +48,7 @@ fn step(action: Name, field: Option<(Name, &JsValue)>) -> JsValue {
 }
 
 /// `obj[name] = value` on a fresh object (cannot fail).
-fn put(obj: &JsValue, name: Name, value: &JsValue) {
+pub(super) fn put(obj: &JsValue, name: Name, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &names::js(name), value);
 }
 
@@ -221,13 +223,7 @@ impl ClientCore {
     /// (8-20 µs for Discord's 760-byte token in Chromium, bench/id-token.mjs).
     #[wasm_bindgen(js_name = idToken)]
     pub fn id_token(&self, id_token: Option<Vec<u8>>, nonce: Option<String>) -> IdTokenDriver {
-        IdTokenDriver {
-            o: self.o.clone(),
-            raw: id_token,
-            nonce: nonce.map(Nonce::from_string),
-            token: None,
-            refetched: false,
-        }
+        IdTokenDriver::new(self.o.clone(), id_token, nonce.map(Nonce::from_string))
     }
 
     /// The token endpoint's answer to the code exchange.
@@ -437,135 +433,6 @@ impl CallDriver {
             CallAction::Fail(e) => return Err(to_js(&e)),
         })
     }
-}
-
-/// The check of one id_token (docs/oidc.md), driven by the shell: the core parses it, checks
-/// its claims and picks the key; the shell fetches the keys and runs WebCrypto.
-#[wasm_bindgen(skip_typescript)]
-pub struct IdTokenDriver {
-    o: Rc<Options>,
-    /// The id_token's UTF-8 bytes (anything else is refused as malformed at `start`).
-    raw: Option<Vec<u8>>,
-    nonce: Option<Nonce>,
-    token: Option<IdToken>,
-    refetched: bool,
-}
-
-#[wasm_bindgen]
-impl IdTokenDriver {
-    /// Parses the id_token and checks its claims; then `fetch` or `verify` (or `done` with
-    /// `claims: null` when there is no id_token and no nonce was sent).
-    pub fn start(&mut self) -> JsResult<JsValue> {
-        self.begin().map_err(|e| to_js(&e))
-    }
-
-    /// The JWKS answer of the `fetch` step.
-    #[wasm_bindgen(js_name = onJwks)]
-    pub fn on_jwks(&mut self, response: JsValue) -> JsResult<JsValue> {
-        let set = oidc::process_jwks_response::<super::json::JsJson>(
-            &response_from_js(&response),
-            now_ms(),
-        )
-        .map_err(|e| to_js(&e))?;
-        if let (Ok(mut j), Ok(mut objects)) = (
-            self.o.jwks.try_borrow_mut(),
-            self.o.jwk_objects.try_borrow_mut(),
-        ) {
-            *objects = vec![None; set.keys.len()];
-            *j = set;
-        }
-        self.refetched = true;
-        self.select().map_err(|e| to_js(&e))
-    }
-
-    /// The WebCrypto result of the `verify` step.
-    #[wasm_bindgen(js_name = onVerified)]
-    pub fn on_verified(&mut self, ok: bool) -> JsResult<JsValue> {
-        match (&self.token, ok) {
-            // The claims go back as the token's own JSON text: one `JSON.parse` in the shell
-            // instead of an object built member by member across the boundary.
-            (Some(t), true) => Ok(step(
-                &names::DONE,
-                Some((&names::CLAIMS, &JsValue::from_str(t.claims_json()))),
-            )),
-            _ => Err(to_js(&Error::IdToken(IdTokenError::Signature))),
-        }
-    }
-}
-
-impl IdTokenDriver {
-    fn begin(&mut self) -> Result<JsValue> {
-        let Some(raw) = &self.raw else {
-            return match self.nonce {
-                Some(_) => Err(Error::IdToken(IdTokenError::Absent)),
-                None => Ok(step(&names::DONE, Some((&names::CLAIMS, &JsValue::NULL)))),
-            };
-        };
-        let raw = std::str::from_utf8(raw).map_err(|_| IdTokenError::Malformed("not UTF-8"))?;
-        let token = IdToken::parse::<super::json::JsJson>(raw)?;
-        token.check_claims(&Expected {
-            issuer: &self.o.issuer,
-            client_id: &self.o.client_id,
-            nonce: self.nonce.as_ref(),
-            now_ms: now_ms(),
-        })?;
-        self.token = Some(token);
-        let stale = self
-            .o
-            .jwks
-            .try_borrow()
-            .map_or(true, |j| j.is_stale(now_ms()));
-        if stale {
-            return Ok(self.fetch());
-        }
-        self.select()
-    }
-
-    fn fetch(&self) -> JsValue {
-        let req = oidc::jwks_request(&self.o.api);
-        step(&names::FETCH, Some((&names::REQUEST, &request_to_js(&req))))
-    }
-
-    fn select(&self) -> Result<JsValue> {
-        let token = self
-            .token
-            .as_ref()
-            .ok_or(Error::IdToken(IdTokenError::Signature))?;
-        let empty = Jwks::default();
-        let cached = self.o.jwks.try_borrow().ok();
-        let jwks = cached.as_deref().unwrap_or(&empty);
-        match jwks.select(token, self.refetched)? {
-            KeyChoice::Refetch => Ok(self.fetch()),
-            KeyChoice::Use(jwk) => {
-                let at = jwks.keys.iter().position(|k| std::ptr::eq(k, jwk));
-                let mut objects = self.o.jwk_objects.try_borrow_mut().ok();
-                let slot = at
-                    .zip(objects.as_deref_mut())
-                    .and_then(|(i, o)| o.get_mut(i));
-                let key = match slot {
-                    Some(slot) => slot.get_or_insert_with(|| jwk_object(jwk)).clone(),
-                    None => jwk_object(jwk),
-                };
-                let out = step(&names::VERIFY, Some((&names::KEY, &key)));
-                let data = js_sys::Uint8Array::from(token.signing_input().as_bytes());
-                put(&out, &names::DATA, &data);
-                let sig = js_sys::Uint8Array::from(token.signature());
-                put(&out, &names::SIGNATURE, &sig);
-                Ok(out)
-            }
-        }
-    }
-}
-
-/// A public key as the JWK object WebCrypto's `importKey("jwk", …)` takes.
-fn jwk_object(jwk: &oidc::Jwk) -> JsValue {
-    // The key type and algorithm are the only ones `Jwk::allows_rs256` lets through.
-    let key: JsValue = js_sys::Object::new().into();
-    put(&key, &names::KTY, &names::js(&names::RSA));
-    put(&key, &names::N, &JsValue::from_str(&jwk.n));
-    put(&key, &names::E, &JsValue::from_str(&jwk.e));
-    put(&key, &names::ALG, &names::js(&names::RS256));
-    key
 }
 
 /// One refresh ([`Refresh`]), driven by the single flight's leader in the shell.

@@ -8,6 +8,7 @@
 pub mod client;
 mod core;
 mod error;
+mod id_token;
 pub mod json;
 mod names;
 mod opts;
