@@ -25,10 +25,10 @@ use crate::discord::token::ClientAuth;
 use wasm_bindgen::prelude::*;
 
 use super::error::{Result, config, to_js};
+use super::id_token::IdTokenDriver;
 use super::json::{self, Pending, request_to_js, response_from_js, tokens_from_js, tokens_to_js};
 use super::names::{self, Name};
 use super::opts;
-use super::id_token::IdTokenDriver;
 use super::proto;
 
 pub(super) type JsResult<T> = std::result::Result<T, JsValue>;

@@ -87,6 +87,25 @@ export function startWorker({ bindings = defaultBindings(), workers, kvPersist, 
   return new Miniflare({ ...base, ...stdio, kvPersist });
 }
 
+/**
+ * The Worker named `name` of a several-isolate Miniflare (`startWorker({ workers })`), with a
+ * `dispatchFetch` like Miniflare's own that reaches that Worker: through Miniflare's entry,
+ * with its `MF-Route-Override` header naming the Worker (the entry removes it before the Worker
+ * sees the request). Not `mf.getWorker(name)`: the proxy it returns makes synchronous calls
+ * into workerd, and this Miniflare's synchronous proxy can fall out of step with its worker
+ * thread on a loaded machine, after which every later call of the instance fails (seen once in
+ * CI on 2026-12-06; fixed upstream in workers-sdk pull request 15552, in no 4.x release yet).
+ * config.test.mjs shows that each name is reached: its Workers differ in one broken setting each.
+ */
+export function workerNamed(mf, name) {
+  return {
+    dispatchFetch(url, init = {}) {
+      const headers = Object.fromEntries(new Headers(init.headers ?? {}));
+      return mf.dispatchFetch(url, { ...init, headers: { ...headers, "MF-Route-Override": name } });
+    },
+  };
+}
+
 // --- the emulator's control API -----------------------------------------------------------
 
 export async function emu(path, body) {

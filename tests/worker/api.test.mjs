@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   startWorker, resetEmulator, counters, fault, emu, expireTokens, tokenLifetime, request, login,
   sessionEntries, errorBody, SESSION_COOKIE, USER, OWNED_GUILD,
+  workerNamed,
 } from "../support/worker.mjs";
 
 const mf = startWorker();
@@ -188,19 +189,18 @@ test("two isolates over one KV: a rotated refresh token is picked up after inval
     workers: [{ name: "a", kvNamespaces: { SESSIONS: "shared" } }, { name: "b", kvNamespaces: { SESSIONS: "shared" } }],
   });
   try {
-    const a = await two.getWorker("a");
-    const b = await two.getWorker("b");
-    const shim = (w) => ({ dispatchFetch: (url, init) => w.fetch(url, init) });
-    const { session } = await login(shim(a));
+    const a = workerNamed(two, "a");
+    const b = workerNamed(two, "b");
+    const { session } = await login(a);
     await expireTokens();
     // Isolate a refreshes (rotating the refresh token) and writes KV.
-    let res = await request(shim(a), "/api/users/@me", { cookies: { [SESSION_COOKIE]: session } });
+    let res = await request(a, "/api/users/@me", { cookies: { [SESSION_COOKIE]: session } });
     assert.equal(res.status, 200);
     await expireTokens();
     // Isolate b reads the session from KV: its tokens are the rotated ones, so it refreshes fine.
-    res = await request(shim(b), "/api/users/@me", { cookies: { [SESSION_COOKIE]: session } });
+    res = await request(b, "/api/users/@me", { cookies: { [SESSION_COOKIE]: session } });
     assert.equal(res.status, 200, await res.clone().text());
-    res = await request(shim(a), "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
+    res = await request(a, "/auth/session", { cookies: { [SESSION_COOKIE]: session } });
     assert.equal(res.status, 200);
   } finally {
     await two.dispose();

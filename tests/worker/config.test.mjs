@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   startWorker, defaultBindings, resetEmulator, counters, fault, request, startLogin, approve, login,
   sessionEntries, errorBody, setCookies, SESSION_COOKIE, STATE_COOKIE,
+  workerNamed,
 } from "../support/worker.mjs";
 
 const CASES = {
@@ -32,10 +33,7 @@ const mf = startWorker({
 beforeEach(resetEmulator);
 after(() => mf.dispose());
 
-const on = async (name) => {
-  const w = await mf.getWorker(name);
-  return { dispatchFetch: (url, init) => w.fetch(url, init) };
-};
+const on = async (name) => workerNamed(mf, name);
 
 for (const [name, [, setting]] of [...Object.entries(CASES), ["no_kv", [null, "SESSIONS"]]]) {
   test(`config ${name}: every route answers 500 config_error naming ${setting}`, async () => {

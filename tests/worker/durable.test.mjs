@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   startWorker, defaultBindings, resetEmulator, counters, fault, expireTokens, request, login, emu,
   errorBody, sessionKey, SESSION_COOKIE, USER, PLAIN_USER,
+  workerNamed,
 } from "../support/worker.mjs";
 
 const OBJECTS = (owner) => ({
@@ -23,9 +24,8 @@ before(async () => {
       { name: "b", kvNamespaces: [], durableObjects: OBJECTS(false) },
     ],
   });
-  const shim = (w) => ({ dispatchFetch: (url, init) => w.fetch(url, init) });
-  a = shim(await mf.getWorker("a"));
-  b = shim(await mf.getWorker("b"));
+  a = workerNamed(mf, "a");
+  b = workerNamed(mf, "b");
 });
 after(async () => {
   await mf?.dispose();

@@ -13,6 +13,7 @@ import * as oauth from "oauth4webapi";
 import {
   startWorker, defaultBindings, resetEmulator, request, approve, setCookies, emu, STORE, ORIGIN,
   EMULATOR, SESSION_COOKIE, USER, PLAIN_USER, OWNED_GUILD, ADMIN_GUILD,
+  workerNamed,
 } from "../support/worker.mjs";
 
 const DO = STORE === "do";
@@ -52,9 +53,8 @@ before(async () => {
       { name: "b", kvNamespaces: [], durableObjects: OBJECTS(false) },
     ],
   });
-  const shim = (w) => ({ dispatchFetch: (url, init) => w.fetch(url, init) });
-  a = shim(await pair.getWorker("a"));
-  b = shim(await pair.getWorker("b"));
+  a = workerNamed(pair, "a");
+  b = workerNamed(pair, "b");
   short = startWorker({ bindings: bindings({ OIDC_CODE_TTL_SECONDS: "1" }) });
 });
 after(async () => {
