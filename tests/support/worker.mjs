@@ -178,6 +178,27 @@ export async function login(mf, { query = "", user_id } = {}) {
 /** The emulator's fixture users (emulator/src/fixtures.rs), for the Durable Object listing. */
 const FIXTURE_USERS = Array.from({ length: 9 }, (_, i) => `115000000000000000${i + 1}`);
 
+/** Miniflare instance -> (object name -> stub) of its session objects (Durable Object mode). */
+const STUBS = new WeakMap();
+
+/**
+ * The stub of a session object by name, made once per name: `idFromName` and `get` are
+ * synchronous calls through Miniflare's proxy, the kind that can fall out of step on a loaded
+ * machine (`workerNamed`), so the listing below makes as few as it can. Stub `fetch`es are
+ * asynchronous.
+ */
+async function objectStubs(mf) {
+  if (!STUBS.has(mf)) {
+    const ns = await mf.getDurableObjectNamespace("SESSION_STORE", mf.__firstWorker);
+    const byName = new Map();
+    STUBS.set(mf, (name) => {
+      if (!byName.has(name)) byName.set(name, ns.get(ns.idFromName(name)));
+      return byName.get(name);
+    });
+  }
+  return STUBS.get(mf);
+}
+
 /**
  * Every stored entry: [{ name, value }]. KV mode: the KV entries (sessions, and the per-user
  * index entries `user:…`; `prefix` picks some). Durable Object mode: the
@@ -186,13 +207,12 @@ const FIXTURE_USERS = Array.from({ length: 9 }, (_, i) => `115000000000000000${i
  */
 export async function kvEntries(mf, binding = "SESSIONS", prefix = undefined) {
   if (STORE === "do") {
-    const workerName = mf.__firstWorker;
-    const ns = await mf.getDurableObjectNamespace("SESSION_STORE", workerName);
+    const object = await objectStubs(mf);
     const out = [];
     for (const user of FIXTURE_USERS) {
-      const keys = await (await ns.get(ns.idFromName(`user:${user}`)).fetch("https://session-store/index")).json();
+      const keys = await (await object(`user:${user}`).fetch("https://session-store/index")).json();
       for (const name of keys) {
-        const res = await ns.get(ns.idFromName(name)).fetch("https://session-store/session");
+        const res = await object(name).fetch("https://session-store/session");
         if (res.status === 200) out.push({ name, value: await res.text() });
         else await res.arrayBuffer();
       }
