@@ -19,7 +19,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::discord::api::{Authorization, parse_json, request};
+use crate::discord::api::{Authorization, parse_json, parse_with, request};
 use crate::discord::config::ApiConfig;
 use crate::discord::error::{Error, Result};
 use crate::discord::http::{HttpRequest, HttpResponse, Method};
@@ -253,15 +253,9 @@ const JWK_NAMES: &[&str] = &["kty", "kid", "alg", "use", "n", "e"];
 /// Parses the answer to [`jwks_request`]; `now_ms` is when it arrived. Keys that are not
 /// objects with a `kty` are left out (a JWKS may hold keys of other types).
 pub fn process_jwks_response<J: JsonCodec>(response: &HttpResponse, now_ms: u64) -> Result<Jwks> {
-    if !response.is_success() {
-        return Err(Error::from_response::<J>(response));
-    }
-    let keys =
-        J::decode_list_members(&response.body, "keys", JWK_NAMES).map_err(|e| Error::Parse {
-            status: response.status,
-            reason: e.to_string(),
-            body: crate::discord::error::RawBody::new(response.body.clone()),
-        })?;
+    let keys = parse_with::<J, _>(response, |body| {
+        J::decode_list_members(body, "keys", JWK_NAMES)
+    })?;
     // A member that is not a string counts as absent.
     let text = |v: Option<JsonValue>| match v {
         Some(JsonValue::String(s)) => Some(s),

@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use crate::discord::config::ApiConfig;
 use crate::discord::error::{Error, InputError, RawBody, Result};
 use crate::discord::http::{Body, HttpRequest, HttpResponse, Method};
-use crate::discord::json::JsonCodec;
+use crate::discord::json::{JsonCodec, JsonError};
 use crate::discord::secret::{AccessToken, BotToken};
 
 /// How a request authenticates. <https://discord.com/developers/docs/reference#authentication>
@@ -173,10 +173,19 @@ fn is_dot_segment(seg: &str) -> bool {
 /// through [`Error::from_response`] (429 → rate limited, Discord's JSON error → `Api`, ...).
 /// A 2xx body that is not the documented JSON is an [`Error::Parse`] keeping the body.
 pub fn parse_json<J: JsonCodec, T: DeserializeOwned>(response: &HttpResponse) -> Result<T> {
+    parse_with::<J, T>(response, J::decode)
+}
+
+/// [`parse_json`] with the body read by `decode` (e.g. [`JsonCodec::decode_list_members`],
+/// which reads only some members).
+pub(crate) fn parse_with<J: JsonCodec, T>(
+    response: &HttpResponse,
+    decode: impl FnOnce(&str) -> std::result::Result<T, JsonError>,
+) -> Result<T> {
     if !response.is_success() {
         return Err(Error::from_response::<J>(response));
     }
-    J::decode(&response.body).map_err(|e| Error::Parse {
+    decode(&response.body).map_err(|e| Error::Parse {
         status: response.status,
         reason: e.to_string(),
         body: RawBody::new(response.body.clone()),
